@@ -1,0 +1,2 @@
+export * from "./chinchilla.js";
+export * from "./powerLaw.js";
