@@ -1,0 +1,105 @@
+import { statSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { TokenizerTrainConfigSchema } from "../../config/tokenizer.js";
+import { listSourceFiles, readSource } from "../../data/sources.js";
+import { openTokenizer } from "../../tokenizer/open.js";
+import { trainBpe } from "../../tokenizer/train-bpe.js";
+import { trainWordPiece } from "../../tokenizer/wordpiece.js";
+import { DataSourceConfigSchema } from "../../config/data.js";
+import { createProgress } from "../progress.js";
+
+const inputSource = (path: string) =>
+  DataSourceConfigSchema.parse({
+    name: "input",
+    type: path.endsWith(".jsonl") ? "jsonl" : "text",
+    path,
+    split: "paragraph",
+  });
+
+/** Paragraphs of the input files (text, or JSONL with a "text" field), streamed; reports bytes read. */
+async function* inputTexts(inputs: string[], onBytes: (bytes: number) => void): AsyncGenerator<string> {
+  for (const path of inputs) {
+    const events = { onBadLine: () => {}, onBytes };
+    for await (const doc of readSource(inputSource(path), events)) yield doc.text;
+  }
+}
+
+export function registerTokenizerCommands(program: Command): void {
+  const tokenizer = program
+    .command("tokenizer")
+    .description("train and use tokenizers (Hugging Face tokenizer.json)");
+  tokenizer
+    .command("train")
+    .description("train a byte-level BPE or WordPiece tokenizer on text/JSONL files or folders")
+    .argument("<inputs...>", 'files or folders (.jsonl files: the "text" field)')
+    .requiredOption("-o, --out <file>", "where to write tokenizer.json")
+    .option("--kind <kind>", "bpe or wordpiece")
+    .option("--vocab-size <n>", "ids in total, special tokens included", Number)
+    .option("--min-frequency <n>", "minimum pair count for a merge", Number)
+    .option("--special <tokens>", "comma-separated special tokens (replaces the defaults)")
+    .option("--pattern <name|regex>", "BPE pre-tokenization: gpt2, cl100k or a regex")
+    .option("--lowercase", "WordPiece: lowercase the text")
+    .action(async (inputs: string[], o: Record<string, string | number | boolean | undefined>) => {
+      const cfg = TokenizerTrainConfigSchema.parse({
+        kind: o.kind,
+        vocabSize: o.vocabSize,
+        minFrequency: o.minFrequency,
+        specialTokens: typeof o.special === "string" ? o.special.split(",").filter(Boolean) : undefined,
+        pattern: o.pattern,
+        lowercase: o.lowercase,
+      });
+      const totalBytes = inputs
+        .flatMap((p) => listSourceFiles(inputSource(p)))
+        .reduce((sum, f) => sum + statSync(f).size, 0);
+      let bytes = 0;
+      let texts = 0;
+      let bar = createProgress("read (KB)", Math.ceil(totalBytes / 1024));
+      const started = performance.now();
+      const { kind, ...fields } = cfg;
+      let merging = false;
+      const onProgress = (stage: "count" | "merge", vocabulary: number) => {
+        if (stage !== "merge") return;
+        if (!merging) {
+          merging = true;
+          bar.stop();
+          bar = createProgress("vocabulary", cfg.vocabSize);
+        }
+        bar.update(vocabulary);
+      };
+      const stream = inputTexts(inputs, (size) => bar.update(Math.ceil((bytes += size) / 1024)));
+      const counted = (async function* () {
+        for await (const t of stream) {
+          texts++;
+          yield t;
+        }
+      })();
+      const tok =
+        kind === "bpe"
+          ? await trainBpe(counted, { ...fields, onProgress })
+          : await trainWordPiece(counted, { ...fields, onProgress });
+      bar.stop();
+      writeFileSync(String(o.out), tok.toJSON());
+      console.log(
+        `${kind} tokenizer: ${tok.vocabSize} ids from ${texts} texts in ${((performance.now() - started) / 1000).toFixed(1)} s -> ${o.out}`,
+      );
+    });
+  tokenizer
+    .command("encode")
+    .description("print the ids of a text")
+    .requiredOption("-t, --tokenizer <spec>", "tokenizer.json path, gpt2, cl100k_base or byte-level")
+    .argument("<text>", "text to encode")
+    .action(async (text: string, o: { tokenizer: string }) => {
+      const tok = await openTokenizer(o.tokenizer);
+      const ids = tok.encode(text);
+      console.log(JSON.stringify({ ids, tokens: ids.map((id) => tok.idToToken(id)) }));
+    });
+  tokenizer
+    .command("export")
+    .description("write a tokenizer (e.g. gpt2 or cl100k_base) as Hugging Face tokenizer.json")
+    .argument("<spec>", "gpt2, cl100k_base, byte-level or a tokenizer.json")
+    .requiredOption("-o, --out <file>", "output tokenizer.json")
+    .action(async (spec: string, o: { out: string }) => {
+      writeFileSync(o.out, (await openTokenizer(spec)).toJSON());
+      console.log(`wrote ${o.out}`);
+    });
+}

@@ -1,0 +1,69 @@
+/** Generated corpora for the data tests: random but pronounceable words, so filters treat them as ordinary text. */
+import { Rng } from "../../src/util/rng.js";
+
+const SYLLABLES = [
+  "ba",
+  "co",
+  "di",
+  "fe",
+  "ga",
+  "hu",
+  "ki",
+  "lo",
+  "ma",
+  "ne",
+  "po",
+  "ra",
+  "si",
+  "tu",
+  "ve",
+  "zo",
+  "an",
+  "er",
+  "in",
+  "ol",
+];
+
+export function makeVocabulary(rng: Rng, size: number): string[] {
+  const words = new Set<string>();
+  while (words.size < size) {
+    let w = "";
+    const n = 1 + rng.int(3);
+    for (let i = 0; i < n; i++) w += SYLLABLES[rng.int(SYLLABLES.length)];
+    words.add(w);
+  }
+  return [...words];
+}
+
+export function makeDocument(rng: Rng, vocab: string[], words: number): string[] {
+  return Array.from({ length: words }, () => vocab[rng.int(vocab.length)]);
+}
+
+/** Replaces `edits` distinct random positions with other words. */
+export function edit(rng: Rng, doc: string[], vocab: string[], edits: number): string[] {
+  const out = [...doc];
+  const positions = rng.shuffle(Array.from(doc.keys())).slice(0, edits);
+  for (const p of positions) out[p] = vocab[rng.int(vocab.length)] + "x";
+  return out;
+}
+
+/** Exact Jaccard similarity of two documents' word k-shingle sets. */
+export function jaccard(a: string[], b: string[], k: number): number {
+  const shingles = (d: string[]) =>
+    new Set(Array.from({ length: Math.max(d.length - k + 1, 1) }, (_, i) => d.slice(i, i + k).join(" ")));
+  const sa = shingles(a);
+  const sb = shingles(b);
+  let inter = 0;
+  for (const s of sa) if (sb.has(s)) inter++;
+  return inter / (sa.size + sb.size - inter);
+}
+
+/** Sentences with full stops, so the text looks like prose to the quality filters. */
+export function toText(words: string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += 12) {
+    const s = words.slice(i, i + 12).join(" ");
+    out.push(s.charAt(0).toUpperCase() + s.slice(1) + ".");
+  }
+  return out.join(" ");
+}
