@@ -1,1 +1,5 @@
-export {};
+export * from "./roles";
+export * from "./runs";
+export * from "./queues";
+export * from "./metrics";
+export * from "./health";

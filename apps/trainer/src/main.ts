@@ -1,0 +1,70 @@
+// The trainer process: consumes the training queue, sweeps the run outbox, serves /health.
+// The outbox sweeper lives here rather than in the web app: the trainer is a long-lived process with a
+// lifecycle of its own (Next.js may run serverless or many times over); several trainers sweeping is safe
+// because a job's id is its run's id, so a run is never enqueued twice.
+import { db } from "@rlhf/db";
+import { sweepPendingRuns } from "@rlhf/db/outbox";
+import { createLogger } from "@rlhf/shared/log";
+import {
+  checkQueue,
+  createTrainingQueue,
+  createTrainingWorker,
+  queueBackendFromEnv,
+} from "@rlhf/shared/queue";
+import { trainerEnv } from "./env";
+import { boundPort, startHealthServer } from "./health";
+import { createRunProcessor } from "./process-run";
+
+const log = createLogger("trainer");
+const env = trainerEnv();
+const backend = queueBackendFromEnv();
+const prisma = db();
+
+const queue = createTrainingQueue(backend, "background");
+queue.on("error", (error) => log.warn({ err: error.message }, "queue connection error"));
+const worker = createTrainingWorker(backend, createRunProcessor(prisma, log), {
+  concurrency: env.TRAINER_CONCURRENCY,
+  lockDurationMs: env.TRAINER_LOCK_MS,
+  stalledIntervalMs: env.TRAINER_STALLED_CHECK_MS,
+});
+worker.on("error", (error) => log.warn({ err: error.message }, "worker connection error"));
+worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled (its trainer died); it will be retried"));
+
+const sweeper = setInterval(async () => {
+  try {
+    const published = await sweepPendingRuns(prisma, queue, env.OUTBOX_GRACE_MS);
+    if (published > 0) log.info({ published }, "outbox: enqueued runs left pending");
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, "outbox sweep failed; retrying next interval");
+  }
+}, env.OUTBOX_SWEEP_EVERY_MS);
+
+const health = await startHealthServer(env.TRAINER_HEALTH_PORT, {
+  db: async () => void (await prisma.$queryRaw`SELECT 1`),
+  queue: () => checkQueue(queue),
+});
+await worker.waitUntilReady();
+log.info({ queueBackend: backend.kind, healthPort: boundPort(health) }, "trainer ready");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "trainer stopping");
+  // A worker whose Redis is gone can hang in close(); the timer guarantees an exit (the job is then retried).
+  setTimeout(() => {
+    log.warn("shutdown timed out; exiting");
+    process.exit(1);
+  }, env.TRAINER_SHUTDOWN_MS).unref();
+  clearInterval(sweeper);
+  health.close();
+  const closed = await Promise.allSettled([worker.close(), queue.close(), prisma.$disconnect()]);
+  const failures = closed
+    .filter((result) => result.status === "rejected")
+    .map((result) => String(result.reason));
+  if (failures.length > 0) log.warn({ failures }, "errors while closing connections");
+  log.info("trainer stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

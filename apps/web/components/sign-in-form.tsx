@@ -1,0 +1,47 @@
+"use client";
+
+import { useState } from "react";
+import { signIn } from "next-auth/react";
+
+export function SignInForm({ next }: { next: string }) {
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError("");
+    const result = await signIn("credentials", {
+      email: form.get("email"),
+      password: form.get("password"),
+      redirect: false,
+    });
+    if (result?.ok) {
+      // A full navigation, so the server-rendered header picks up the new session.
+      window.location.assign(next);
+    } else {
+      setBusy(false);
+      setError("Wrong email or password.");
+    }
+  }
+
+  return (
+    <form onSubmit={submit} className="form">
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="username" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      <button className="button" type="submit" disabled={busy}>
+        {busy ? "Signing in…" : "Sign in"}
+      </button>
+      <p role="alert" className="error">
+        {error}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@rlhf/db/test-support";
+import type { TrainingQueue } from "@rlhf/shared/queue";
+import { callersFor } from "../test-callers";
+
+let database: TestDatabase;
+let callers: ReturnType<typeof callersFor>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  callers = callersFor(database.prisma, (): TrainingQueue => {
+    throw new Error("admin procedures never touch the queue");
+  });
+});
+afterAll(() => database.drop());
+
+describe("admin router", () => {
+  it("is FORBIDDEN to annotators and reviewers", async () => {
+    for (const role of ["ANNOTATOR", "REVIEWER"] as const) {
+      const caller = await callers.as(role);
+      for (const call of [() => caller.admin.users(), () => caller.admin.auditLog()]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TRPCError);
+        expect((error as TRPCError).code).toBe("FORBIDDEN");
+      }
+    }
+  });
+
+  it("lists users to an admin, and applies a role change immediately", async () => {
+    const admin = await callers.as("ADMIN");
+    const users = await admin.admin.users();
+    expect(users.map((u) => u.role).sort()).toEqual(["ADMIN", "ANNOTATOR", "REVIEWER"]);
+    const me = users.find((u) => u.role === "ADMIN")!;
+    await database.prisma.user.update({ where: { id: me.id }, data: { role: "ANNOTATOR" } });
+    const error = await admin.admin.users().catch((e: unknown) => e);
+    expect((error as TRPCError).code).toBe("FORBIDDEN");
+  });
+});

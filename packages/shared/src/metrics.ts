@@ -1,0 +1,4 @@
+/** Metric names, slash-namespaced as the field logs them. */
+export const METRICS = {
+  trainLoss: "train/loss",
+} as const;

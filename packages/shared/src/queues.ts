@@ -1,0 +1,4 @@
+/** BullMQ queue names. */
+export const QUEUES = {
+  training: "training",
+} as const;
