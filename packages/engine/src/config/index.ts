@@ -1,1 +1,9 @@
-export {};
+export * from "./posttrain.js";
+export * from "./sft.js";
+export * from "./reward.js";
+export * from "./dpo.js";
+export * from "./ppo.js";
+export * from "./tokenizer.js";
+export * from "./data.js";
+export * from "./model.js";
+export * from "./pretrain.js";

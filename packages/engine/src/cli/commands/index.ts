@@ -1,7 +1,27 @@
 import type { Command } from "commander";
 import { registerShardCommands } from "./shards.js";
+import { registerTokenizerCommands } from "./tokenizer.js";
+import { registerDataCommands } from "./data.js";
+import { registerScalingCommands } from "./scaling.js";
+import { registerPretrainCommand } from "./pretrain.js";
+import { registerResumeCommand } from "./resume.js";
+import { registerGenerateCommand } from "./generate.js";
+import { registerSftCommand } from "./sft.js";
+import { registerRewardCommand } from "./reward.js";
+import { registerDpoCommand } from "./dpo.js";
+import { registerPpoCommand } from "./ppo.js";
 
 /** Every CLI command, in the order `engine --help` lists them. */
 export function registerCommands(program: Command): void {
   registerShardCommands(program);
+  registerTokenizerCommands(program);
+  registerDataCommands(program);
+  registerScalingCommands(program);
+  registerPretrainCommand(program);
+  registerResumeCommand(program);
+  registerGenerateCommand(program);
+  registerSftCommand(program);
+  registerRewardCommand(program);
+  registerDpoCommand(program);
+  registerPpoCommand(program);
 }

@@ -1,0 +1,2 @@
+export { gradients } from "./gradients.js";
+export { GRAD_RULES, type GradRule } from "./rules.js";

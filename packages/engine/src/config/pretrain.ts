@@ -1,0 +1,79 @@
+/**
+ * The pretraining run config (`npx engine pretrain --config <file.json>`): model, objective, optimizer, schedule,
+ * batches, evaluation, checkpoints and the monitors. Every default is written here once. Pure zod.
+ */
+import { z } from "zod";
+import { ModelConfigSchema } from "./model.js";
+
+const positiveInt = z.number().int().positive();
+
+export const OptimizerConfigSchema = z.strictObject({
+  name: z.enum(["adamw", "lamb"]).default("adamw"),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.95),
+  eps: z.number().positive().default(1e-8),
+  /** Decoupled weight decay; norms, biases and (unless decayEmbeddings) embeddings are never decayed. */
+  weightDecay: z.number().min(0).default(0.1),
+  decayEmbeddings: z.boolean().default(false),
+  /** Global-norm gradient clipping threshold. */
+  maxGradNorm: z.number().positive().default(1),
+});
+export type OptimizerConfig = z.output<typeof OptimizerConfigSchema>;
+
+export const PretrainScheduleSchema = z.strictObject({
+  lr: z.number().positive().default(1e-3),
+  warmupSteps: z.number().int().min(0).default(20),
+  decay: z.enum(["cosine", "linear", "constant"]).default("cosine"),
+  minLrRatio: z.number().min(0).max(1).default(0.1),
+});
+
+export const PretrainConfigSchema = z.strictObject({
+  model: ModelConfigSchema.default(ModelConfigSchema.parse({})),
+  objective: z.enum(["causal_lm", "masked_lm"]).default("causal_lm"),
+  /** Masked LM: share of positions predicted (BERT 0.15) and the id of the mask token (default: the last id). */
+  maskProbability: z.number().gt(0).max(1).default(0.15),
+  maskTokenId: z.number().int().min(0).optional(),
+  optimizer: OptimizerConfigSchema.default(OptimizerConfigSchema.parse({})),
+  schedule: PretrainScheduleSchema.default(PretrainScheduleSchema.parse({})),
+  /** Optimizer updates to make. */
+  steps: positiveInt.default(1000),
+  /** Sequences per update (each of model.contextLength tokens). */
+  batchSize: positiveInt.default(16),
+  /** Gradient accumulation: the batch is split into this many micro-batches run one after another. */
+  microBatches: positiveInt.default(1),
+  /**
+   * Updates per session.run through an ONNX Loop (state stays inside ONNX Runtime, which matters on a GPU). Runs
+   * never span an evaluation or a checkpoint; a loss spike inside one is reported but its update is not skipped.
+   */
+  stepsPerRun: positiveInt.default(1),
+  validationFraction: z.number().min(0).lt(1).default(0.1),
+  evalEvery: positiveInt.default(100),
+  /** At most this many validation batches per evaluation (the split can be large). */
+  evalBatches: positiveInt.default(20),
+  checkpointEvery: positiveInt.default(200),
+  /** Step checkpoints kept besides the best one. */
+  keepCheckpoints: z.number().int().min(1).default(3),
+  earlyStopping: z
+    .strictObject({ patience: positiveInt.default(5), minDelta: z.number().min(0).default(0) })
+    .default({ patience: 5, minDelta: 0 }),
+  lossSpike: z
+    .strictObject({
+      window: z.number().int().min(2).default(100),
+      zThreshold: z.number().positive().default(6),
+      /** Drop the update of a step whose loss is a spike (the batch is still consumed). */
+      skipUpdate: z.boolean().default(true),
+    })
+    .default({ window: 100, zThreshold: 6, skipUpdate: true }),
+  seed: z.number().int().min(0).max(0xffffffff).default(1234),
+  runtime: z
+    .strictObject({
+      executionProvider: z.enum(["cpu", "cuda", "webgpu"]).default("cpu"),
+      /** intra-op threads; 0 = one per physical core */
+      threads: z.number().int().min(0).default(0),
+    })
+    .default({ executionProvider: "cpu", threads: 0 }),
+  logEvery: positiveInt.default(10),
+});
+
+export type PretrainConfigInput = z.input<typeof PretrainConfigSchema>;
+export type PretrainConfig = z.output<typeof PretrainConfigSchema>;

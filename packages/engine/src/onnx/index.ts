@@ -1,0 +1,1 @@
+export { OPSET, toOnnx } from "./lower.js";

@@ -1,0 +1,120 @@
+/**
+ * `engine dpo`: direct preference optimisation of a checkpoint on `{"prompt","chosen","rejected"}` pairs
+ * (objectives/dpo.ts). The reference is the starting checkpoint; its log-probs are computed once, stored in the
+ * run folder (reference-logps.ts) and fed as inputs, so only the policy is in memory during training.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type DpoConfig, type DpoConfigInput, DpoConfigSchema, parseConfig } from "../config/index.js";
+import type { Value } from "../graph/graph.js";
+import * as op from "../graph/ops.js";
+import { tokenCrossEntropy } from "../objectives/crossEntropy.js";
+import { dpoLoss, sequenceLogProbs } from "../objectives/dpo.js";
+import { tensor } from "../runtime/session.js";
+import { PreferencePairSchema, readJsonl } from "./data.js";
+import { type BaseModel, loadBaseModel, policyLogits } from "./model.js";
+import { type TokenizedConversation, conversationBatch } from "./packing.js";
+import type { BuildLoss, Feeds } from "./policy-step.js";
+import { REFERENCE_LOGPS_FILE, computeSequenceLogps, readReferenceLogps, sequencesHash, writeReferenceLogps } from "./reference-logps.js";
+import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
+import { dropLongExamples, promptResponse } from "./sequences.js";
+import { SFT_TARGETS, SFT_WEIGHTS, sftFeeds } from "./sft.js";
+import { splitValidation } from "./split.js";
+
+export const REFERENCE_CHOSEN = "reference_chosen";
+export const REFERENCE_REJECTED = "reference_rejected";
+
+export interface DpoExample {
+  chosen: TokenizedConversation;
+  rejected: TokenizedConversation;
+  /** the reference's log-probs, summed (or averaged for IPO) over the response tokens */
+  referenceChosen: number;
+  referenceRejected: number;
+}
+
+/** Rows 0..B-1 are the chosen sequences, B..2B-1 the rejected ones. */
+export function dpoLossGraph(base: BaseModel, pairs: number, seqLen: number, cfg: Pick<DpoConfig, "beta" | "labelSmoothing" | "lossType" | "rpoAlpha">): BuildLoss {
+  return (g, params) => {
+    const logits = policyLogits(g, base.model, params, 2 * pairs, seqLen);
+    const targets = g.input(SFT_TARGETS, "int32", [2 * pairs, seqLen]);
+    const mask = g.input(SFT_WEIGHTS, "float32", [2 * pairs, seqLen]);
+    const [policyChosen, policyRejected] = op.split(sequenceLogProbs(logits, targets, mask, cfg.lossType === "ipo"), 0, [pairs, pairs]);
+    const chosenRows = (x: Value) => op.split(x, 0, [pairs, pairs])[0];
+    const { loss, ...metrics } = dpoLoss(
+      {
+        policyChosen,
+        policyRejected,
+        chosenNll: cfg.rpoAlpha > 0 ? tokenCrossEntropy(chosenRows(logits), chosenRows(targets), chosenRows(mask)) : undefined,
+        referenceChosen: g.input(REFERENCE_CHOSEN, "float32", [pairs]),
+        referenceRejected: g.input(REFERENCE_REJECTED, "float32", [pairs]),
+      },
+      cfg,
+    );
+    return { loss, metrics };
+  };
+}
+
+export function dpoFeeds(examples: DpoExample[], seqLen: number): Feeds {
+  const b = examples.length;
+  return {
+    ...sftFeeds(conversationBatch([...examples.map((e) => e.chosen), ...examples.map((e) => e.rejected)], seqLen, false), false),
+    [REFERENCE_CHOSEN]: tensor("float32", [b], Float32Array.from(examples, (e) => e.referenceChosen)),
+    [REFERENCE_REJECTED]: tensor("float32", [b], Float32Array.from(examples, (e) => e.referenceRejected)),
+  };
+}
+
+export interface DpoOptions {
+  onMetrics?: (step: number, metrics: Metrics) => void;
+  onEvent?: (message: string) => void;
+  progress?: boolean;
+}
+
+export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}): Promise<PostTrainResult> {
+  const cfg = parseConfig(DpoConfigSchema, input, "dpo config");
+  const base = loadBaseModel(cfg.baseCheckpoint);
+  const records = splitValidation(cfg, PreferencePairSchema, readJsonl);
+  const seqLen = Math.min(cfg.maxLength, base.model.contextLength);
+  const warn = options.onEvent ?? ((m: string) => console.error(m));
+  const tokenize = (rs: typeof records.train, what: string) =>
+    dropLongExamples(
+      rs.map((r) => ({ chosen: promptResponse(r.prompt, r.chosen, base.tokenizer), rejected: promptResponse(r.prompt, r.rejected, base.tokenizer) })),
+      (p) => [p.chosen, p.rejected],
+      seqLen + 1,
+      what,
+      warn,
+    );
+  const splits = { train: tokenize(records.train, "data.train"), validation: tokenize(records.validation, "validation data") };
+
+  // The reference pass: once, before training; the reference weights are dropped when it returns.
+  mkdirSync(cfg.outDir, { recursive: true });
+  const file = join(cfg.outDir, REFERENCE_LOGPS_FILE);
+  const sequences = (split: keyof typeof splits) => [...splits[split].map((e) => e.chosen), ...splits[split].map((e) => e.rejected)];
+  const key = { referenceCheckpoint: resolve(cfg.baseCheckpoint), hash: sequencesHash([...sequences("train"), ...sequences("validation")]) };
+  let logps = readReferenceLogps(file, key, ["train", "validation"]);
+  if (!logps) {
+    logps = {};
+    for (const split of ["train", "validation"] as const) {
+      logps[split] = await computeSequenceLogps(base.model, base.weights, sequences(split), 2 * cfg.batchSize, seqLen, cfg.runtime);
+    }
+    writeReferenceLogps(file, key, logps);
+  }
+  const withReference = (split: keyof typeof splits): DpoExample[] => {
+    const n = splits[split].length;
+    const { sum, tokens } = logps![split];
+    const value = (i: number) => (cfg.lossType === "ipo" ? sum[i] / tokens[i] : sum[i]);
+    return splits[split].map((e, i) => ({ ...e, referenceChosen: value(i), referenceRejected: value(n + i) }));
+  };
+  return runPostTraining<DpoExample>({
+    kind: "dpo",
+    run: cfg,
+    config: input,
+    base,
+    weights: base.weights,
+    buildLoss: dpoLossGraph(base, cfg.batchSize, seqLen, cfg),
+    train: withReference("train"),
+    validation: withReference("validation"),
+    collate: (examples) => dpoFeeds(examples, seqLen),
+    onMetrics: options.onMetrics,
+    progress: options.progress,
+  });
+}

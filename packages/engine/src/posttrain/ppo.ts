@@ -1,0 +1,303 @@
+/**
+ * `engine ppo`: RLHF with PPO (objectives/ppo.ts) as TRL's PPOTrainer runs it. Each iteration:
+ *   1. rollouts: `batchSize` prompts, responses sampled from the policy with the KV-cache generator
+ *      (temperature `temperature`, up to `responseLength` tokens, stopping at the end-of-turn token);
+ *   2. scores from the reward model at each response's last token (minus `missingEosPenalty` if it never ended);
+ *      log-probs and values of the rollout policy, log-probs of the frozen reference (the starting checkpoint);
+ *   3. per-token KL-shaped rewards, GAE, whitened advantages;
+ *   4. `ppoEpochs` passes over the rollouts in `miniBatches` minibatches, clipped policy and value losses;
+ *   5. the adaptive KL controller (when configured) moves the coefficient toward its target.
+ * The value model is a separate transformer initialised from the reward model (`value_model.*` tensors), so
+ * value-loss gradients never move the policy's weights. Checkpoints are written at iteration
+ * boundaries with the KL coefficient in config.json; sampling seeds and minibatch orders derive from
+ * (seed, iteration), so a resumed run continues exactly.
+ */
+import { mkdirSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { type PpoConfigInput, PpoConfigSchema, parseConfig } from "../config/index.js";
+import { createProgress } from "../cli/progress.js";
+import { Generator } from "../generate/generator.js";
+import type { TensorMap } from "../io/safetensors.js";
+import type { Graph } from "../graph/graph.js";
+import { type ParamSpec, parameterSpecs } from "../models/parameters.js";
+import { type Params, lmHead } from "../models/transformer.js";
+import { generalizedAdvantages, whiten } from "../objectives/gae.js";
+import { AdaptiveKlController, klShapedRewards, ppoLosses } from "../objectives/ppo.js";
+import { tokenLogProbs } from "../objectives/sft.js";
+import { tensor } from "../runtime/session.js";
+import { renderChat } from "../tokenizer/chat.js";
+import { SPECIAL_TOKENS } from "../tokenizer/types.js";
+import { checkpointDir, latestCheckpoint, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from "../train/checkpoint.js";
+import { assertFiniteLoss } from "../train/monitors.js";
+import { learningRateAt } from "../train/schedule.js";
+import { type TrainerState, initialTrainerState } from "../train/state.js";
+import { Rng } from "../util/rng.js";
+import { PromptRecordSchema, promptMessages, readJsonl } from "./data.js";
+import { type BaseModel, INPUT_IDS, SCORE_HEAD, VALUE_HEAD, VALUE_PREFIX, hiddenStates, loadBaseModel, perTokenScores, scoreHeadSpec } from "./model.js";
+import { type SequenceBatch, type TokenizedConversation, conversationBatch } from "./packing.js";
+import { type Feeds, PolicyStepRunner, compileForward } from "./policy-step.js";
+import { RewardScorer } from "./reward-model.js";
+import type { Metrics } from "./run.js";
+import { SFT_TARGETS, SFT_WEIGHTS, selectRows } from "./sft.js";
+
+const OLD_LOGPROBS = "old_logprobs";
+const ADVANTAGES = "advantages";
+const OLD_VALUES = "old_values";
+const RETURNS = "returns";
+
+/** config.json of a PPO checkpoint: the model, the run, and the KL coefficient the controller had reached. */
+interface PpoCheckpointConfig {
+  format: "rlhf-engine/ppo";
+  model: BaseModel["model"];
+  run: PpoConfigInput;
+  klCoef: number;
+}
+
+export interface RolloutBatch {
+  sequences: TokenizedConversation[];
+  /** [rows, T]: inputs, targets, and weights = 1 on the positions that predict response tokens */
+  batch: SequenceBatch;
+  mask: number[][];
+  scores: number[];
+  logprobs: number[][];
+  refLogprobs: number[][];
+  values: number[][];
+  /** whether each response emitted the end-of-turn token */
+  ended: boolean[];
+}
+
+export interface PpoResult {
+  iterations: number;
+  updates: number;
+  finalDir: string;
+  history: Metrics[];
+}
+
+const rowsOf = (data: Float32Array, rows: number, T: number): number[][] => Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * T, (r + 1) * T)));
+const flat = (rows: number[][]) => Float32Array.from(rows.flat());
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function weightArrays(map: TensorMap, names: string[]): Record<string, Float32Array> {
+  return Object.fromEntries(names.map((n) => [n, map[n].data as Float32Array]));
+}
+
+/** The value model's starting weights: the reward model's trunk and score head, renamed (TRL does the same). */
+function valueModelFromRewardModel(dir: string, policy: BaseModel["model"]): TensorMap {
+  const rm = loadBaseModel(dir);
+  if (JSON.stringify(rm.model) !== JSON.stringify(policy)) throw new Error(`rewardCheckpoint ${dir}: its architecture differs from the policy's; the value model is initialised from it`);
+  const weights: TensorMap = { [VALUE_HEAD]: rm.weights[SCORE_HEAD] };
+  for (const s of parameterSpecs(policy)) weights[VALUE_PREFIX + s.name] = rm.weights[s.name];
+  return weights;
+}
+
+export interface PpoOptions {
+  onMetrics?: (iteration: number, metrics: Metrics) => void;
+  progress?: boolean;
+}
+
+export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}): Promise<PpoResult> {
+  const cfg = parseConfig(PpoConfigSchema, input, "ppo config");
+  const base = loadBaseModel(cfg.baseCheckpoint);
+  const model = base.model;
+  const T = model.contextLength;
+  const B = cfg.batchSize;
+  if (B % cfg.miniBatches !== 0) throw new Error(`ppo config: batchSize ${B} is not a multiple of miniBatches ${cfg.miniBatches}`);
+  const miniRows = B / cfg.miniBatches;
+  const endOfTurn = base.tokenizer.specialTokens[SPECIAL_TOKENS.imEnd];
+  if (endOfTurn === undefined) throw new Error(`checkpoint ${cfg.baseCheckpoint}: the tokenizer has no ${SPECIAL_TOKENS.imEnd} token to end a response`);
+
+  const prompts = readJsonl(cfg.data.train, PromptRecordSchema).map((r) => renderChat(promptMessages(r.prompt), base.tokenizer, { addGenerationPrompt: true }).ids);
+  const tooLong = prompts.findIndex((p) => p.length + cfg.responseLength > T);
+  if (tooLong >= 0) throw new Error(`data.train: prompt ${tooLong + 1} has ${prompts[tooLong].length} tokens; with responseLength ${cfg.responseLength} it exceeds the context ${T}`);
+  const iterations = Math.floor((cfg.totalEpisodes ?? cfg.epochs * prompts.length) / B);
+  if (iterations === 0) throw new Error(`ppo config: fewer episodes than one rollout batch of ${B}`);
+  const updatesPerIteration = cfg.ppoEpochs * cfg.miniBatches;
+  const totalUpdates = cfg.maxSteps ?? iterations * updatesPerIteration;
+
+  const modelSpecs = parameterSpecs(model);
+  const modelNames = modelSpecs.map((s) => s.name);
+  const valueSpecs: ParamSpec[] = [
+    ...modelSpecs.map((s) => ({ ...s, name: VALUE_PREFIX + s.name, group: `value ${s.group}` })),
+    scoreHeadSpec(model, VALUE_HEAD),
+  ];
+  /** Policy hidden states and the value model's per-token values over the same token ids. */
+  const forward = (g: Graph, params: Params, rows: number) => {
+    const ids = g.input(INPUT_IDS, "int32", [rows, T]);
+    const valueTrunk = Object.fromEntries(modelNames.map((n) => [n, params[VALUE_PREFIX + n]]));
+    return {
+      hidden: hiddenStates(g, model, params, rows, T, false, ids),
+      values: g.within("value model", () => perTokenScores(params, hiddenStates(g, model, valueTrunk, rows, T, false, ids), VALUE_HEAD)),
+    };
+  };
+  const runner = await PolicyStepRunner.create({
+    model,
+    extraParams: valueSpecs,
+    optimizer: cfg.optimizer,
+    runtime: cfg.runtime,
+    buildLoss: (g, params) => {
+      const { hidden, values } = forward(g, params, miniRows);
+      const { loss, ...metrics } = ppoLosses(
+        {
+          logits: lmHead(model, params, hidden),
+          tokens: g.input(SFT_TARGETS, "int32", [miniRows, T]),
+          mask: g.input(SFT_WEIGHTS, "float32", [miniRows, T]),
+          oldLogprobs: g.input(OLD_LOGPROBS, "float32", [miniRows, T]),
+          advantages: g.input(ADVANTAGES, "float32", [miniRows, T]),
+          values,
+          oldValues: g.input(OLD_VALUES, "float32", [miniRows, T]),
+          returns: g.input(RETURNS, "float32", [miniRows, T]),
+        },
+        cfg,
+      );
+      return { loss, metrics };
+    },
+  });
+  const rolloutForward = await compileForward({
+    model,
+    extraParams: valueSpecs,
+    runtime: cfg.runtime,
+    build: (g, params) => {
+      const { hidden, values } = forward(g, params, B);
+      return { logprobs: tokenLogProbs(lmHead(model, params, hidden), g.input(SFT_TARGETS, "int32", [B, T])), values };
+    },
+  });
+  const referenceForward = await compileForward({
+    model,
+    runtime: cfg.runtime,
+    build: (g, params) => ({ logprobs: tokenLogProbs(lmHead(model, params, hiddenStates(g, model, params, B, T)), g.input(SFT_TARGETS, "int32", [B, T])) }),
+  });
+  const referenceWeights: Feeds = Object.fromEntries(modelNames.map((n) => [n, tensor("float32", base.weights[n].shape, base.weights[n].data as Float32Array)]));
+  const scorer = await RewardScorer.load(cfg.rewardCheckpoint, B);
+
+  mkdirSync(cfg.outDir, { recursive: true });
+  const resumeFrom = latestCheckpoint(cfg.outDir);
+  let state: Feeds;
+  let trainer: TrainerState;
+  let klCoef = cfg.klCoef;
+  if (resumeFrom) {
+    const ckpt = loadCheckpoint(resumeFrom.dir);
+    state = runner.state(ckpt.weights, ckpt.optimizer);
+    trainer = ckpt.trainerState;
+    klCoef = (ckpt.config as PpoCheckpointConfig).klCoef;
+  } else {
+    state = runner.state({ ...base.weights, ...valueModelFromRewardModel(cfg.rewardCheckpoint, model) });
+    trainer = initialTrainerState({ seed: cfg.seed, rng: new Rng(cfg.seed).state() });
+  }
+  const controller = cfg.adaptiveKl ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon) : null;
+
+  const rollout = async (iteration: number): Promise<RolloutBatch> => {
+    const epoch = Math.floor((iteration * B) / prompts.length);
+    const order = new Rng(cfg.seed + epoch).shuffle(prompts.map((_, i) => i));
+    const chosen = Array.from({ length: B }, (_, i) => prompts[order[(iteration * B + i) % prompts.length]]);
+    const weights = weightArrays(runner.exportState(state).weights, modelNames);
+    const generator = new Generator(model, weights, cfg.runtime);
+    const sequences: TokenizedConversation[] = [];
+    const ended: boolean[] = [];
+    try {
+      for (const [i, prompt] of chosen.entries()) {
+        const gen = await generator.generate(prompt, { maxNewTokens: cfg.responseLength, temperature: cfg.temperature, seed: cfg.seed * 1_000_003 + iteration * B + i, stopTokens: [endOfTurn] });
+        sequences.push({ ids: [...prompt, ...gen.tokens], lossMask: [...prompt.map(() => 0), ...gen.tokens.map(() => 1)] });
+        ended.push(gen.stopReason === "stop_token");
+      }
+    } finally {
+      await generator.release();
+    }
+    const batch = conversationBatch(sequences, T, false);
+    const targets = { [INPUT_IDS]: tensor("int32", [B, T], batch.inputs), [SFT_TARGETS]: tensor("int32", [B, T], batch.targets) };
+    const policyOut = await rolloutForward.run(state, targets);
+    const referenceOut = await referenceForward.run(referenceWeights, targets);
+    const rawScores = await scorer.scoreSequences(sequences);
+    const scores = rawScores.map((s, i) => (cfg.missingEosPenalty !== undefined && !ended[i] ? s - cfg.missingEosPenalty : s));
+    const mask = rowsOf(batch.weights, B, T);
+    const masked = (data: Float32Array) => rowsOf(data, B, T).map((row, r) => row.map((v, t) => v * mask[r][t]));
+    return {
+      sequences,
+      batch,
+      mask,
+      scores,
+      logprobs: masked(policyOut.logprobs.data as Float32Array),
+      refLogprobs: masked(referenceOut.logprobs.data as Float32Array),
+      values: masked(policyOut.values.data as Float32Array),
+      ended,
+    };
+  };
+
+  const metricsLog = join(cfg.outDir, "metrics.jsonl");
+  const progress = options.progress ? createProgress("ppo", iterations) : null;
+  const history: Metrics[] = [];
+  const started = Date.now() - trainer.wallTimeSeconds * 1000;
+  try {
+    for (let iteration = Math.floor(trainer.step / updatesPerIteration); iteration < iterations && trainer.step < totalUpdates; iteration++) {
+      const r = await rollout(iteration);
+      const { rewards, kl } = klShapedRewards(r.logprobs, r.refLogprobs, r.scores, r.mask, klCoef);
+      const shaped = cfg.whitenRewards ? whiten(rewards, r.mask, false) : rewards;
+      const { advantages, returns } = generalizedAdvantages(shaped, r.values, r.mask, cfg.gamma, cfg.lam);
+      const whitened = whiten(advantages, r.mask);
+      const perRow = (rows: number[][]) => rows.map((row) => row.reduce((a, b) => a + b, 0));
+      const klPerResponse = perRow(kl);
+      const sums: Metrics = {};
+      const updatesBefore = trainer.step;
+      for (let epoch = 0; epoch < cfg.ppoEpochs && trainer.step < totalUpdates; epoch++) {
+        const order = new Rng(cfg.seed + 7919 * (iteration * cfg.ppoEpochs + epoch + 1)).shuffle(Array.from({ length: B }, (_, i) => i));
+        for (let m = 0; m < cfg.miniBatches && trainer.step < totalUpdates; m++) {
+          const rows = order.slice(m * miniRows, (m + 1) * miniRows);
+          const pick = (x: number[][]) => tensor("float32", [miniRows, T], flat(rows.map((i) => x[i])));
+          const mb = selectRows(r.batch, rows);
+          const feeds: Feeds = {
+            [INPUT_IDS]: tensor("int32", [miniRows, T], mb.inputs),
+            [SFT_TARGETS]: tensor("int32", [miniRows, T], mb.targets),
+            [SFT_WEIGHTS]: tensor("float32", [miniRows, T], mb.weights),
+            [OLD_LOGPROBS]: pick(r.logprobs),
+            [ADVANTAGES]: pick(whitened),
+            [OLD_VALUES]: pick(r.values),
+            [RETURNS]: pick(returns),
+          };
+          const lr = learningRateAt(trainer.step, { lr: cfg.learningRate, totalSteps: totalUpdates, ...cfg.schedule });
+          const result = await runner.step(state, feeds, lr, trainer.step + 1);
+          assertFiniteLoss(result.loss, trainer.step);
+          state = result.next;
+          trainer = { ...trainer, step: trainer.step + 1 };
+          for (const [k, v] of Object.entries({ ...result.metrics, "train/grad_norm": result.gradNorm, "train/lr": lr })) sums[k] = (sums[k] ?? 0) + v;
+        }
+      }
+      const updates = trainer.step - updatesBefore;
+      const metrics: Metrics = {
+        "objective/kl": mean(klPerResponse),
+        "objective/entropy": mean(perRow(r.logprobs.map((row) => row.map((v) => -v)))),
+        "objective/non_score_reward": mean(klPerResponse.map((k) => -klCoef * k)),
+        "objective/rlhf_reward": mean(r.scores.map((s, i) => s - klCoef * klPerResponse[i])),
+        "objective/scores": mean(r.scores),
+        "objective/kl_coef": klCoef,
+        "val/num_eos_tokens": r.ended.filter(Boolean).length,
+        ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / updates])),
+      };
+      if (controller) {
+        controller.update(metrics["objective/kl"], B);
+        klCoef = controller.value;
+      }
+      trainer = {
+        ...trainer,
+        epoch: Math.floor(((iteration + 1) * B) / prompts.length),
+        dataCursor: { seed: cfg.seed >>> 0, epoch: Math.floor(((iteration + 1) * B) / prompts.length), position: ((iteration + 1) * B) % prompts.length },
+        tokensSeen: trainer.tokensSeen + r.sequences.reduce((s, q) => s + q.ids.length, 0),
+        lossHistory: [...trainer.lossHistory, { step: trainer.step, loss: metrics["loss/policy"] + cfg.vfCoef * metrics["loss/value"] }].slice(-100),
+        wallTimeSeconds: (Date.now() - started) / 1000,
+      };
+      history.push(metrics);
+      appendFileSync(metricsLog, JSON.stringify({ step: trainer.step, iteration: iteration + 1, ...metrics }) + "\n");
+      options.onMetrics?.(iteration + 1, metrics);
+      const last = iteration + 1 === iterations || trainer.step >= totalUpdates;
+      if (Math.floor(trainer.step / cfg.saveEvery) > Math.floor(updatesBefore / cfg.saveEvery) || last) {
+        const { weights, optimizer } = runner.exportState(state);
+        const config: PpoCheckpointConfig = { format: "rlhf-engine/ppo", model, run: input, klCoef };
+        saveCheckpoint(checkpointDir(cfg.outDir, trainer.step), { weights, optimizer, config, trainerState: trainer, tokenizerJson: base.tokenizer.toJSON() });
+        pruneCheckpoints(cfg.outDir, cfg.keepCheckpoints);
+      }
+      progress?.update(iteration + 1, { score: metrics["objective/scores"], kl: metrics["objective/kl"] });
+    }
+  } finally {
+    progress?.stop();
+    await Promise.all([runner.release(), rolloutForward.release(), referenceForward.release(), scorer.release()]);
+  }
+  return { iterations, updates: trainer.step, finalDir: checkpointDir(cfg.outDir, trainer.step), history };
+}

@@ -1,0 +1,243 @@
+/**
+ * Runs the step graphs of step.ts on ONNX Runtime and carries the training state between runs. The state stays in
+ * ORT tensors between steps (inputs are zero-copy; outputs become the next step's inputs), so the host never copies
+ * the weights except when it saves them.
+ */
+import type { Tensor as OrtTensor } from "onnxruntime-node";
+import type { TensorMap } from "../io/safetensors.js";
+import { toOnnx } from "../onnx/lower.js";
+import type { ObjectiveBatch } from "../objectives/pretraining.js";
+import { checkTokenIds } from "../objectives/crossEntropy.js";
+import { MOMENT_NAMES } from "../optim/update.js";
+import { type RuntimeOptions, Session, tensor } from "../runtime/session.js";
+import type { Rng } from "../util/rng.js";
+import {
+  IO,
+  type DropoutSite,
+  type StepGraph,
+  type StepGraphOptions,
+  buildApplyGraph,
+  buildEvalGraph,
+  buildGradientGraph,
+  buildTrainLoopGraph,
+  buildTrainStepGraph,
+  allStepsName,
+  gradName,
+  type TrainLoopGraph,
+  momentName,
+  updatedName,
+} from "./step.js";
+
+/** Parameters and optimizer moments, by input name. */
+export interface TrainState {
+  tensors: Record<string, OrtTensor>;
+}
+
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  /** per layer group, in StepRunner.groups order */
+  groupGradNorms: Float32Array;
+  updateRatios: Float32Array;
+  /** the state after the update; the caller decides whether to adopt it (a spike or a NaN is not adopted) */
+  next: TrainState;
+}
+
+export interface StepRunnerOptions extends StepGraphOptions {
+  /** micro-batches per update; batchSize is per micro-batch */
+  microBatches: number;
+  /** K > 1 also builds the K-step graph (an ONNX Loop) for runSteps; needs microBatches 1 */
+  stepsPerRun?: number;
+  runtime?: RuntimeOptions;
+}
+
+/** The feeds of one update: per micro-batch, its batch and dropout masks. Built by prepare(), so randomness is drawn
+ * in the same order whether updates run one per session.run or K per run. */
+export interface PreparedStep {
+  microBatches: Record<string, OrtTensor>[];
+}
+
+function scalar(v: number): OrtTensor {
+  return tensor("float32", [], Float32Array.of(v));
+}
+
+export class StepRunner {
+  private constructor(
+    readonly options: StepRunnerOptions,
+    private readonly main: { graph: StepGraph; session: Session },
+    private readonly apply: Session | null,
+    private readonly evaluator: Session,
+    private readonly loop: { graph: TrainLoopGraph; session: Session } | null,
+  ) {}
+
+  static async create(options: StepRunnerOptions): Promise<StepRunner> {
+    const accumulate = options.microBatches > 1;
+    const K = options.stepsPerRun ?? 1;
+    if (K > 1 && accumulate) throw new Error("stepsPerRun > 1 needs microBatches 1 (the K-step graph has no accumulation)");
+    const graph = accumulate ? buildGradientGraph(options) : buildTrainStepGraph(options);
+    const session = await Session.create(toOnnx(graph.graph), options.runtime);
+    const apply = accumulate ? await Session.create(toOnnx(buildApplyGraph(options).graph), options.runtime) : null;
+    const evaluator = await Session.create(toOnnx(buildEvalGraph(options).graph), options.runtime);
+    let loop: { graph: TrainLoopGraph; session: Session } | null = null;
+    if (K > 1) {
+      const loopGraph = buildTrainLoopGraph(options, K);
+      loop = { graph: loopGraph, session: await Session.create(toOnnx(loopGraph.graph), options.runtime) };
+    }
+    return new StepRunner(options, { graph, session }, apply, evaluator, loop);
+  }
+
+  get groups(): string[] {
+    return this.main.graph.groups;
+  }
+
+  get dropoutSites(): DropoutSite[] {
+    return this.main.graph.dropoutSites;
+  }
+
+  /** A fresh state: the given weights and zero moments. */
+  initialState(weights: Record<string, Float32Array>): TrainState {
+    const tensors: Record<string, OrtTensor> = {};
+    for (const s of this.main.graph.specs) {
+      const w = weights[s.name];
+      if (!w || w.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`weights: ${s.name} missing or of the wrong size`);
+      tensors[s.name] = tensor("float32", s.shape, w);
+      for (const m of MOMENT_NAMES) tensors[momentName(m, s.name)] = tensor("float32", s.shape, new Float32Array(w.length));
+    }
+    return { tensors };
+  }
+
+  /** The state as two safetensors maps (weights with Hugging Face names; moments as exp_avg.<name>, exp_avg_sq.<name>). */
+  exportState(state: TrainState): { weights: TensorMap; optimizer: TensorMap } {
+    const weights: TensorMap = {};
+    const optimizer: TensorMap = {};
+    for (const s of this.main.graph.specs) {
+      weights[s.name] = { dtype: "F32", shape: s.shape, data: (state.tensors[s.name].data as Float32Array).slice() };
+      for (const m of MOMENT_NAMES) {
+        const name = momentName(m, s.name);
+        optimizer[name] = { dtype: "F32", shape: s.shape, data: (state.tensors[name].data as Float32Array).slice() };
+      }
+    }
+    return { weights, optimizer };
+  }
+
+  importState(weights: TensorMap, optimizer: TensorMap): TrainState {
+    const tensors: Record<string, OrtTensor> = {};
+    for (const s of this.main.graph.specs) {
+      for (const [name, map] of [[s.name, weights], ...MOMENT_NAMES.map((m) => [momentName(m, s.name), optimizer] as const)] as const) {
+        const t = map[name];
+        if (!t || t.dtype !== "F32" || t.shape.join(",") !== s.shape.join(",")) throw new Error(`checkpoint: tensor ${name} missing or not F32 [${s.shape}]`);
+        tensors[name] = tensor("float32", s.shape, t.data as Float32Array);
+      }
+    }
+    return { tensors };
+  }
+
+  private batchFeeds(batch: ObjectiveBatch): Record<string, OrtTensor> {
+    const { batchSize, model } = this.options;
+    const shape = [batchSize, model.contextLength];
+    const n = batchSize * model.contextLength;
+    if (batch.inputIds.length !== n) throw new RangeError(`batch: expected ${batchSize} x ${model.contextLength} = ${n} token ids, got ${batch.inputIds.length}`);
+    checkTokenIds(batch.inputIds, model.vocabSize, "batch input ids");
+    checkTokenIds(batch.targets, model.vocabSize, "batch targets");
+    const feeds: Record<string, OrtTensor> = { [IO.inputIds]: tensor("int32", shape, batch.inputIds), [IO.targets]: tensor("int32", shape, batch.targets) };
+    if (this.options.objective === "masked_lm") {
+      if (!batch.lossWeights) throw new Error("masked LM batch without loss weights");
+      feeds[IO.lossWeights] = tensor("float32", shape, batch.lossWeights);
+    }
+    return feeds;
+  }
+
+  /** uint8 keep-flags for every dropout site, drawn from `rng` (so a saved Rng replays them exactly). */
+  private dropoutFeeds(rng: Rng | undefined): Record<string, OrtTensor> {
+    const feeds: Record<string, OrtTensor> = {};
+    if (!this.dropoutSites.length) return feeds;
+    if (!rng) throw new Error("dropout is on: step() needs an Rng to draw the masks");
+    const p = this.options.model.dropout;
+    for (const site of this.dropoutSites) {
+      const keep = new Uint8Array(site.shape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < keep.length; i++) keep[i] = rng.next() >= p ? 1 : 0;
+      feeds[site.input] = tensor("uint8", site.shape, keep);
+    }
+    return feeds;
+  }
+
+  /** Batch feeds and dropout masks for one update (draws masks from `rng`, micro-batch by micro-batch). */
+  prepare(microBatches: ObjectiveBatch[], rng?: Rng): PreparedStep {
+    if (microBatches.length !== this.options.microBatches) throw new Error(`step: expected ${this.options.microBatches} micro-batches, got ${microBatches.length}`);
+    return { microBatches: microBatches.map((mb) => ({ ...this.batchFeeds(mb), ...this.dropoutFeeds(rng) })) };
+  }
+
+  private result(out: Record<string, OrtTensor>, loss: number, names: string[]): StepResult {
+    const next: Record<string, OrtTensor> = {};
+    for (const name of names) next[name] = out[updatedName(name)];
+    return {
+      loss,
+      gradNorm: Number(out[IO.gradNorm].data[0]),
+      groupGradNorms: out[IO.groupGradNorms].data as Float32Array,
+      updateRatios: out[IO.updateRatios].data as Float32Array,
+      next: { tensors: next },
+    };
+  }
+
+  /** One optimizer update. `step` is the 1-based update number (Adam bias correction). */
+  async step(state: TrainState, prepared: PreparedStep, lr: number, step: number): Promise<StepResult> {
+    const scalars = { [IO.lr]: scalar(lr), [IO.step]: scalar(step) };
+    if (!this.apply) {
+      const out = await this.main.session.run({ ...state.tensors, ...prepared.microBatches[0], ...scalars });
+      return this.result(out, Number(out[IO.loss].data[0]), Object.keys(state.tensors));
+    }
+    // Gradient accumulation: average the micro-batch gradients on the host, then one update.
+    const count = prepared.microBatches.length;
+    const sums: Record<string, Float32Array> = {};
+    let loss = 0;
+    for (const feeds of prepared.microBatches) {
+      const r = await this.main.session.run({ ...state.tensors, ...feeds });
+      loss += Number(r[IO.loss].data[0]) / count;
+      for (const s of this.main.graph.specs) {
+        const g = r[gradName(s.name)].data as Float32Array;
+        const acc = (sums[s.name] ??= new Float32Array(g.length));
+        for (let i = 0; i < g.length; i++) acc[i] += g[i] / count;
+      }
+    }
+    const grads = Object.fromEntries(this.main.graph.specs.map((s) => [gradName(s.name), tensor("float32", s.shape, sums[s.name])]));
+    const out = await this.apply.run({ ...state.tensors, ...grads, ...scalars });
+    return this.result(out, loss, Object.keys(state.tensors));
+  }
+
+  /** stepsPerRun updates in one session.run (the ONNX Loop graph); results per update, the state after the last. */
+  async runSteps(state: TrainState, prepared: PreparedStep[], lrs: number[], firstStep: number): Promise<{ steps: Omit<StepResult, "next">[]; next: TrainState }> {
+    if (!this.loop) throw new Error("runSteps: this runner was created without stepsPerRun > 1");
+    const K = this.loop.graph.steps;
+    if (prepared.length !== K || lrs.length !== K) throw new Error(`runSteps: expected ${K} prepared steps and learning rates`);
+    const feeds: Record<string, OrtTensor> = { ...state.tensors };
+    for (const p of this.loop.graph.perStepInputs) {
+      const per = p.name === IO.lr ? lrs.map((v) => scalar(v)) : p.name === IO.step ? lrs.map((_, k) => scalar(firstStep + k)) : prepared.map((s) => s.microBatches[0][p.name]);
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      const all = p.dtype === "int32" ? new Int32Array(K * size) : p.dtype === "uint8" ? new Uint8Array(K * size) : new Float32Array(K * size);
+      per.forEach((t, k) => all.set(t.data as never, k * size));
+      feeds[allStepsName(p.name)] = tensor(p.dtype, [K, ...p.shape], all);
+    }
+    const out = await this.loop.session.run(feeds);
+    const G = this.groups.length;
+    const column = (name: string, k: number, width: number) => (out[name].data as Float32Array).slice(k * width, (k + 1) * width);
+    const steps = Array.from({ length: K }, (_, k) => ({
+      loss: Number(out[IO.loss].data[k]),
+      gradNorm: Number(out[IO.gradNorm].data[k]),
+      groupGradNorms: column(IO.groupGradNorms, k, G),
+      updateRatios: column(IO.updateRatios, k, G),
+    }));
+    const next: Record<string, OrtTensor> = {};
+    for (const name of Object.keys(state.tensors)) next[name] = out[updatedName(name)];
+    return { steps, next: { tensors: next } };
+  }
+
+  /** Mean loss of one batch without dropout and without an update. */
+  async evalLoss(state: TrainState, batch: ObjectiveBatch): Promise<number> {
+    const out = await this.evaluator.run({ ...state.tensors, ...this.batchFeeds(batch) });
+    return Number(out[IO.loss].data[0]);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.main.session.release(), this.apply?.release(), this.evaluator.release(), this.loop?.session.release()]);
+  }
+}

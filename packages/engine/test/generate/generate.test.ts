@@ -1,0 +1,88 @@
+import * as ort from "onnxruntime-node";
+import { describe, expect, it } from "vitest";
+import { ModelConfigSchema, type ModelConfigInput } from "../../src/config/model.js";
+import { Generator, INFERENCE_IO, argmax, cacheShape, exportInferenceModel, sampleToken } from "../../src/generate/index.js";
+import { initParameters } from "../../src/models/parameters.js";
+import { Rng } from "../../src/util/rng.js";
+
+function tinyModel(overrides: ModelConfigInput) {
+  const model = ModelConfigSchema.parse({ vocabSize: 40, contextLength: 24, width: 32, layers: 2, heads: 4, ...overrides });
+  // larger-than-default init so greedy decoding does not collapse onto one token
+  return { model, weights: initParameters({ ...model, init: "kaiming" }, new Rng(3)) };
+}
+
+const prompt = [5, 17, 3, 9, 30];
+
+describe.each([
+  ["gpt2-style", { preset: "gpt2-style" }],
+  ["llama-style with grouped-query attention", { preset: "llama-style", kvHeads: 2 }],
+] as const)("generation: %s", (_name, overrides) => {
+  it("decodes with the KV cache exactly as without it", async () => {
+    const { model, weights } = tinyModel(overrides);
+    const gen = new Generator(model, weights, { threads: 1 });
+    const streamed: number[] = [];
+    const cached = await gen.generate(prompt, { maxNewTokens: 12, onToken: (t) => streamed.push(t) });
+    const uncached = await gen.generate(prompt, { maxNewTokens: 12 }, false);
+    expect(cached.tokens).toEqual(uncached.tokens);
+    expect(new Set(cached.tokens).size).toBeGreaterThan(1);
+    expect(streamed).toEqual(cached.tokens);
+    expect(cached.stopReason).toBe("max_tokens");
+    await gen.release();
+  });
+
+  it("exports a model.onnx that plain onnxruntime-node runs token by token", async () => {
+    const { model, weights } = tinyModel(overrides);
+    const session = await ort.InferenceSession.create(exportInferenceModel(model, weights)!);
+    expect([...session.inputNames].sort()).toEqual(["input_ids", "past_key.0", "past_key.1", "past_value.0", "past_value.1", "position"]);
+    const zeros = new Float32Array(cacheShape(model).reduce((a, b) => a * b, 1));
+    let feeds: Record<string, ort.Tensor> = {};
+    for (let l = 0; l < model.layers; l++) {
+      feeds[INFERENCE_IO.pastKey(l)] = new ort.Tensor("float32", zeros, cacheShape(model));
+      feeds[INFERENCE_IO.pastValue(l)] = new ort.Tensor("float32", zeros, cacheShape(model));
+    }
+    const tokens = [...prompt];
+    for (let pos = 0; pos < prompt.length + 3; pos++) {
+      const out = await session.run({
+        ...feeds,
+        input_ids: new ort.Tensor("int64", BigInt64Array.of(BigInt(tokens[pos])), [1, 1]),
+        position: new ort.Tensor("int64", BigInt64Array.of(BigInt(pos)), [1]),
+      });
+      expect(out.logits.dims).toEqual([1, model.vocabSize]);
+      if (pos >= prompt.length - 1) tokens.push(argmax(out.logits.data as Float32Array));
+      feeds = {};
+      for (let l = 0; l < model.layers; l++) {
+        feeds[INFERENCE_IO.pastKey(l)] = out[INFERENCE_IO.presentKey(l)];
+        feeds[INFERENCE_IO.pastValue(l)] = out[INFERENCE_IO.presentValue(l)];
+      }
+    }
+    const gen = new Generator(model, weights, { threads: 1 });
+    expect((await gen.generate(prompt, { maxNewTokens: 4 })).tokens).toEqual(tokens.slice(prompt.length, prompt.length + 4));
+    await gen.release();
+  });
+});
+
+describe("sampling", () => {
+  const { model, weights } = tinyModel({ preset: "gpt2-style" });
+
+  it("is reproducible for a seed, honours stop tokens and rejects ids outside the vocabulary", async () => {
+    const gen = new Generator(model, weights, { threads: 1 });
+    const opts = { maxNewTokens: 10, temperature: 1, topK: 10, topP: 0.9, seed: 42 };
+    const a = await gen.generate(prompt, opts);
+    expect((await gen.generate(prompt, opts)).tokens).toEqual(a.tokens);
+    const stopped = await gen.generate(prompt, { ...opts, stopTokens: [a.tokens[2]] });
+    expect(stopped.stopReason).toBe("stop_token");
+    expect(stopped.tokens.length).toBeLessThanOrEqual(3);
+    await expect(gen.generate([1, 40], opts)).rejects.toThrow("generate: prompt: token id 40 at position 1 is outside the vocabulary [0, 40)");
+    await gen.release();
+  });
+
+  it("keeps only the top-k and the top-p mass", () => {
+    const logits = Float32Array.of(0, 5, 4.9, -3, 1);
+    const rng = new Rng(1);
+    const seen = new Set(Array.from({ length: 200 }, () => sampleToken(logits, { temperature: 1, topK: 2, topP: 1 }, rng)));
+    expect([...seen].sort()).toEqual([1, 2]);
+    const nucleus = new Set(Array.from({ length: 200 }, () => sampleToken(logits, { temperature: 1, topK: 0, topP: 0.3 }, rng)));
+    expect([...nucleus]).toEqual([1]);
+    expect(sampleToken(logits, { temperature: 0, topK: 0, topP: 1 }, rng)).toBe(1);
+  });
+});
