@@ -69,6 +69,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       NEXT_TELEMETRY_DISABLED: "1",
       NEXTAUTH_URL: `http://127.0.0.1:${options.ports.web}`,
       NEXTAUTH_SECRET: options.nextAuthSecret,
+      // One artifact store for the whole platform: the web app writes snapshots there, the trainer reads them.
+      ARTIFACTS_DIR: process.env.ARTIFACTS_DIR ?? join(options.dataDir, "artifacts"),
     };
 
     if (!env.DATABASE_URL) {

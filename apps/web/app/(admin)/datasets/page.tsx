@@ -1,0 +1,5 @@
+import { DatasetsAdmin } from "@/components/annotation/DatasetsAdmin";
+
+export default function Page() {
+  return <DatasetsAdmin />;
+}

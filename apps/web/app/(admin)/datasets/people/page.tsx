@@ -1,0 +1,5 @@
+import { People } from "@/components/annotation/People";
+
+export default function Page() {
+  return <People />;
+}

@@ -1,0 +1,5 @@
+import { WriteAnswer } from "@/components/annotation/WriteAnswer";
+
+export default function Page() {
+  return <WriteAnswer />;
+}

@@ -1,0 +1,5 @@
+import { LabelTask } from "@/components/annotation/LabelTask";
+
+export default function Page() {
+  return <LabelTask />;
+}

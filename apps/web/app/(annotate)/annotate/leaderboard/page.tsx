@@ -1,0 +1,5 @@
+import { Leaderboard } from "@/components/annotation/Leaderboard";
+
+export default function Page() {
+  return <Leaderboard />;
+}

@@ -1,0 +1,5 @@
+import { MySubmissions } from "@/components/annotation/MySubmissions";
+
+export default function Page() {
+  return <MySubmissions />;
+}

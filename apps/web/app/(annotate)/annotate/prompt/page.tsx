@@ -1,0 +1,5 @@
+import { WritePrompt } from "@/components/annotation/WritePrompt";
+
+export default function Page() {
+  return <WritePrompt />;
+}

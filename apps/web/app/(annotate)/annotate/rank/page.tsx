@@ -1,0 +1,5 @@
+import { RankTask } from "@/components/annotation/RankTask";
+
+export default function Page() {
+  return <RankTask />;
+}

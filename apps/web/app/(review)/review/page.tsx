@@ -1,0 +1,5 @@
+import { ReviewQueue } from "@/components/annotation/ReviewQueue";
+
+export default function Page() {
+  return <ReviewQueue />;
+}

@@ -1,0 +1,5 @@
+import { QualityStats } from "@/components/annotation/QualityStats";
+
+export default function Page() {
+  return <QualityStats />;
+}

@@ -1,0 +1,29 @@
+"use client";
+
+import ReactMarkdown from "react-markdown";
+
+interface MarkdownNode {
+  type: string;
+  children?: MarkdownNode[];
+}
+
+/**
+ * Raw HTML in user text becomes literal text: `<script>` is shown, never run, never silently dropped (a reviewer
+ * must see what the author wrote). react-markdown builds React elements (no innerHTML) and already blocks
+ * javascript: URLs; this plugin closes the remaining door.
+ */
+function htmlAsText() {
+  const visit = (node: MarkdownNode) => {
+    if (node.type === "html") node.type = "text";
+    node.children?.forEach(visit);
+  };
+  return visit;
+}
+
+export function Markdown({ text }: { text: string }) {
+  return (
+    <div className="markdown">
+      <ReactMarkdown remarkPlugins={[htmlAsText]}>{text}</ReactMarkdown>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+"use client";
+
+import { useState } from "react";
+import { trpc } from "@/lib/trpc";
+import { MAX_TEXT_CHARS } from "@/server/annotation/content";
+import { Conversation } from "./Conversation";
+import { errorText } from "./errorText";
+import { Markdown } from "./Markdown";
+import { SkipTask } from "./SkipTask";
+import { useSubmissionId } from "./useSubmissionId";
+import { NO_TASK_TEXT, useTask } from "./useTask";
+
+/** Write the answer a good assistant would give (a demonstration), with a live markdown preview. */
+export function WriteAnswer() {
+  const { result, loading, error, load } = useTask("WRITE_ANSWER");
+  const [text, setText] = useState("");
+  const [submissionId, renewSubmissionId] = useSubmissionId();
+  const submit = trpc.annotation.submitAnswer.useMutation({
+    onSuccess: () => {
+      setText("");
+      renewSubmissionId();
+      load();
+    },
+  });
+  if (loading) return <p className="muted">Finding a prompt for you…</p>;
+  if (error) return <p className="error">{errorText(error)}</p>;
+  if (!result?.task) return <p className="notice">{NO_TASK_TEXT[result?.reason ?? "nothing-available"]}</p>;
+  const task = result.task;
+  return (
+    <section className="card">
+      <h1>Answer this prompt</h1>
+      <Conversation messages={task.prompt.messages} />
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit.mutate({ submissionId, taskId: task.id, text });
+        }}
+      >
+        <label>
+          Your answer (markdown)
+          <textarea
+            name="answer"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            rows={10}
+            maxLength={MAX_TEXT_CHARS}
+            required
+          />
+        </label>
+        {text && (
+          <div className="preview" aria-label="Preview">
+            <span className="small muted">Preview</span>
+            <Markdown text={text} />
+          </div>
+        )}
+        <button className="button" type="submit" disabled={submit.isPending}>
+          {submit.isPending ? "Saving…" : "Submit answer"}
+        </button>
+        <p role="alert" className="error">
+          {errorText(submit.error)}
+        </p>
+      </form>
+      <SkipTask taskId={task.id} onSkipped={load} />
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { roleSchema } from "@rlhf/shared";
+import { createSnapshot, importJsonl, listSnapshots, readSnapshotFile } from "../../annotation/datasets";
+import { createSnapshotInput, importJsonlInput, snapshotFileInput } from "../../annotation/inputs";
+import { adminProcedure, annotationContext } from "../../annotation/procedures";
+import { setRole } from "../../annotation/users";
+import { createTRPCRouter } from "../trpc";
+
+export const datasetsRouter = createTRPCRouter({
+  importJsonl: adminProcedure
+    .input(importJsonlInput)
+    .mutation(({ ctx, input }) => importJsonl(annotationContext(ctx), ctx.user, input)),
+  createSnapshot: adminProcedure
+    .input(createSnapshotInput)
+    .mutation(({ ctx, input }) => createSnapshot(annotationContext(ctx), ctx.user, input)),
+  snapshots: adminProcedure.query(({ ctx }) => listSnapshots(annotationContext(ctx))),
+  snapshotFile: adminProcedure
+    .input(snapshotFileInput)
+    .query(({ ctx, input }) => readSnapshotFile(annotationContext(ctx), input)),
+  setRole: adminProcedure
+    .input(z.strictObject({ userId: z.string().min(1).max(64), role: roleSchema }))
+    .mutation(({ ctx, input }) => setRole(annotationContext(ctx), ctx.user, input)),
+});
