@@ -20,6 +20,8 @@ export interface PlatformOptions {
   persistent: boolean;
   ports: { postgres: number; redis: number; web: number; trainerHealth: number };
   nextAuthSecret: string;
+  /** The embedded PostgreSQL's password; required when persistent (see startEmbeddedPostgres). */
+  postgresPassword?: string;
   /** Every demo account gets this password (tests); otherwise each gets a random one. */
   demoPassword?: string;
   /** Extra environment for the trainer (tests shorten its timers). */
@@ -78,6 +80,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         dataDir: join(options.dataDir, "pg"),
         port: options.ports.postgres,
         persistent: options.persistent,
+        password: options.postgresPassword,
       });
       services.push(() => postgres.stop());
       await postgres.ensureDatabase("rlhf");
@@ -93,6 +96,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           binary,
           port: options.ports.redis,
           dir: join(options.dataDir, "redis"),
+          persistent: options.persistent,
         });
         services.push(() => redis.stop());
         env.REDIS_URL = redis.url;

@@ -32,13 +32,15 @@ async function runPlatform() {
   // PostgreSQL runs as its own `postgres` user when started by root, so the folder must be enterable.
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
-  /** A secret generated on first start and kept in .data, so sessions survive restarts and nothing is hard-coded. */
-  function persistentSecret(): string {
-    if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
-    const file = join(dataDir, "nextauth-secret");
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  /** A secret generated on first start and kept in .data, so it survives restarts and nothing is hard-coded. */
+  function persistentSecret(fileName: string, initial = () => randomBytes(32).toString("base64url")): string {
+    const file = join(dataDir, fileName);
+    if (!existsSync(file)) writeFileSync(file, initial(), { mode: 0o600 });
     return readFileSync(file, "utf8").trim();
   }
+  // A cluster made before the password was generated was initialised with the old fixed one, which it keeps.
+  const initialPostgresPassword = () =>
+    existsSync(join(dataDir, "pg", "PG_VERSION")) ? "postgres" : randomBytes(32).toString("base64url");
 
   const platform = await startPlatform({
     dataDir,
@@ -49,7 +51,8 @@ async function runPlatform() {
       web: port("PORT", 3000),
       trainerHealth: port("TRAINER_HEALTH_PORT", 3101),
     },
-    nextAuthSecret: persistentSecret(),
+    nextAuthSecret: process.env.NEXTAUTH_SECRET || persistentSecret("nextauth-secret"),
+    postgresPassword: persistentSecret("postgres-password", initialPostgresPassword),
     log,
   });
 

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { signIn } from "next-auth/react";
+import { safeCallbackPath } from "@/lib/callbackPath";
 
 export function SignInForm({ next }: { next: string }) {
   const [error, setError] = useState("");
@@ -19,7 +20,7 @@ export function SignInForm({ next }: { next: string }) {
     });
     if (result?.ok) {
       // A full navigation, so the server-rendered header picks up the new session.
-      window.location.assign(next);
+      window.location.assign(safeCallbackPath(next));
     } else {
       setBusy(false);
       setError("Wrong email or password.");

@@ -74,4 +74,36 @@ describe("outbox", () => {
     expect((await queue.getJob(old.id))?.data.runId).toBe(old.id);
     expect(await queue.getJob(fresh.id)).toBeUndefined();
   });
+
+  it("fails a run of an unknown kind and still publishes the runs behind it", async () => {
+    const long = new Date(Date.now() - 60_000);
+    const unknown = await database.prisma.trainingRun.create({
+      data: { kind: "no-such-kind", config: {}, createdAt: new Date(long.getTime() - 1000) },
+    });
+    const good = await database.prisma.trainingRun.create({
+      data: { kind: "demo", config: {}, createdAt: long },
+    });
+    expect(await sweepPendingRuns(database.prisma, queue, 30_000)).toBe(1);
+    const failed = await database.prisma.trainingRun.findUniqueOrThrow({ where: { id: unknown.id } });
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(/no-such-kind/);
+    expect((await queue.getJob(good.id))?.data.runId).toBe(good.id);
+  });
+
+  it("re-publishes a QUEUED run whose job the queue lost", async () => {
+    const run = await database.prisma.trainingRun.create({
+      data: { kind: "demo", config: {}, createdAt: new Date(Date.now() - 60_000) },
+    });
+    await publishRun(database.prisma, queue, run);
+    await database.prisma.trainingRun.update({
+      where: { id: run.id },
+      data: { enqueuedAt: new Date(Date.now() - 60_000) },
+    });
+    expect(await sweepPendingRuns(database.prisma, queue, 30_000)).toBe(0);
+    await queue.remove(run.id); // as a queue restarted without its data would have it
+    expect(await sweepPendingRuns(database.prisma, queue, 30_000)).toBe(1);
+    expect((await queue.getJob(run.id))?.data.runId).toBe(run.id);
+    const row = await database.prisma.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(row.status).toBe("QUEUED");
+  });
 });

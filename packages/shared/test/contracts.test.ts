@@ -12,7 +12,9 @@ describe("run contracts", () => {
 
   it("accepts only known run kinds in a job payload", () => {
     expect(trainingJobSchema.safeParse({ runId: "r1", kind: "demo" }).success).toBe(true);
-    expect(trainingJobSchema.safeParse({ runId: "r1", kind: "sft-typo" }).error?.issues[0].path).toEqual(["kind"]);
+    expect(trainingJobSchema.safeParse({ runId: "r1", kind: "sft-typo" }).error?.issues[0].path).toEqual([
+      "kind",
+    ]);
   });
 });
 
@@ -22,7 +24,11 @@ describe("queueBackendFromEnv", () => {
       kind: "postgres",
       databaseUrl: "postgresql://x/db",
     });
-    expect(queueBackendFromEnv({ REDIS_URL: "redis://h:1" })).toEqual({ kind: "redis", url: "redis://h:1", prefix: undefined });
+    expect(queueBackendFromEnv({ REDIS_URL: "redis://h:1" })).toEqual({
+      kind: "redis",
+      url: "redis://h:1",
+      prefix: undefined,
+    });
     expect(() => queueBackendFromEnv({})).toThrow(/apt-get install redis-server/);
     expect(() => queueBackendFromEnv({ QUEUE_BACKEND: "postgres" })).toThrow(/DATABASE_URL/);
   });

@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { db } from "@rlhf/db";
+import { People } from "@/components/annotation/People";
 import { requireUser } from "@/server/auth";
 import { log } from "@/server/log";
 import { trainingQueue } from "@/server/queue";
@@ -13,30 +14,10 @@ export default async function AdminPage() {
   if (user.role !== "ADMIN") redirect("/runs?denied=admin");
   // The same procedures as the API, so their role checks apply here too.
   const api = createCaller(createContext({ userId: user.id, prisma: db(), queue: trainingQueue, log }));
-  const [users, audit] = await Promise.all([api.admin.users(), api.admin.auditLog()]);
+  const audit = await api.admin.auditLog();
   return (
     <>
-      <section className="card">
-        <h1>Users</h1>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Role</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td>{u.name}</td>
-                <td>{u.email}</td>
-                <td>{u.role}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <People />
       <section className="card">
         <h2>Audit log</h2>
         {audit.length === 0 && <p className="muted">Nothing yet.</p>}

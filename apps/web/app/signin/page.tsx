@@ -1,4 +1,5 @@
 import { SignInForm } from "@/components/sign-in-form";
+import { safeCallbackPath } from "@/lib/callbackPath";
 
 export default async function SignInPage({
   searchParams,
@@ -6,8 +7,7 @@ export default async function SignInPage({
   searchParams: Promise<{ callbackUrl?: string }>;
 }) {
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: an absolute callbackUrl would be an open redirect.
-  const next = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/runs";
+  const next = safeCallbackPath(callbackUrl);
   return (
     <section className="card narrow">
       <h1>Sign in</h1>

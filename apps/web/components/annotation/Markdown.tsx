@@ -23,7 +23,10 @@ function htmlAsText() {
 export function Markdown({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={[htmlAsText]}>{text}</ReactMarkdown>
+      {/* No images: loading a remote one would tell its host every reviewer's IP address. */}
+      <ReactMarkdown remarkPlugins={[htmlAsText]} disallowedElements={["img"]} unwrapDisallowed>
+        {text}
+      </ReactMarkdown>
     </div>
   );
 }

@@ -10,9 +10,6 @@
  */
 import type { AnnotationPolicy } from "./policy";
 
-export const TASK_KINDS = ["WRITE_ANSWER", "RANK", "LABEL", "REVIEW"] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
-
 export interface AssignedTask {
   userId: string;
   expiresAt: Date;

@@ -33,6 +33,7 @@ export const promptMessagesSchema = z
 /** A BCP 47-style tag such as "en", "de" or "pt-BR". */
 export const languageSchema = z
   .string()
+  .max(35)
   .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a language tag such as en or pt-BR");
 
 export const modelNameSchema = z.string().trim().min(1).max(200);

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import type { z } from "zod";
 import type { Prisma } from "@rlhf/db";
 import type { ChatMessage } from "./content";
-import { idempotentWrite } from "./idempotency";
+import { idempotentWrite, storedResult, type Tx } from "./idempotency";
 import type { createSnapshotInput, importJsonlInput, SnapshotFilters, snapshotFileInput } from "./inputs";
 import { parseImportJsonl } from "./jsonlImport";
 import { buildSnapshotExport, type ExportPrompt } from "./snapshotExport";
@@ -95,11 +95,8 @@ function promptWhere(filters: SnapshotFilters): Prisma.PromptWhereInput {
 }
 
 /** The data a snapshot with these filters contains, in the shape the exporters take. */
-export async function selectSnapshotData(
-  ctx: AnnotationContext,
-  filters: SnapshotFilters,
-): Promise<ExportPrompt[]> {
-  const prompts = await ctx.prisma.prompt.findMany({
+export async function selectSnapshotData(db: Tx, filters: SnapshotFilters): Promise<ExportPrompt[]> {
+  const prompts = await db.prompt.findMany({
     where: promptWhere(filters),
     include: {
       responses: { where: { hiddenAt: null, reviewState: { in: filters.reviewStates } } },
@@ -119,57 +116,77 @@ export async function createSnapshot(
   ctx: AnnotationContext,
   actor: Actor,
   input: z.infer<typeof createSnapshotInput>,
+): Promise<SnapshotCreated> {
+  const request = { userId: actor.id, submissionId: input.submissionId, procedure: "createSnapshot" };
+  // A retry gets the first snapshot back without exporting again.
+  const earlier = await storedResult<SnapshotCreated>(ctx.prisma, request);
+  if (earlier) return earlier.result;
+  const id = randomUUID();
+  const dir = join(artifactsDir(), "snapshots", id);
+  try {
+    const result = await idempotentWrite(ctx.prisma, request, (tx) =>
+      writeSnapshot(tx, actor, input, id, dir),
+    );
+    // A concurrent repeat of the same request: the other one's snapshot is the one kept.
+    if (result.snapshotId !== id) await rm(dir, { recursive: true, force: true });
+    return result;
+  } catch (error) {
+    // Files of a snapshot whose row was never committed would be orphans nobody can list or read.
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+type SnapshotCreated = Awaited<ReturnType<typeof writeSnapshot>>;
+
+async function writeSnapshot(
+  tx: Tx,
+  actor: Actor,
+  input: z.infer<typeof createSnapshotInput>,
+  id: string,
+  dir: string,
 ) {
-  return idempotentWrite(
-    ctx.prisma,
-    { userId: actor.id, submissionId: input.submissionId, procedure: "createSnapshot" },
-    async (tx) => {
-      const exported = buildSnapshotExport(await selectSnapshotData(ctx, input.filters));
-      const id = randomUUID();
-      const dir = join(artifactsDir(), "snapshots", id);
-      const files = exported.files.map(({ name, lines, sha256 }) => ({ name, lines, sha256 }));
-      const manifest = {
-        id,
-        name: input.name,
-        filters: input.filters,
-        counts: exported.counts,
-        contentHash: exported.contentHash,
-        files,
-      };
-      // Written to a temporary directory and renamed, so a crash never leaves a half-written snapshot in place.
-      const staging = `${dir}.partial`;
-      await mkdir(staging, { recursive: true });
-      for (const file of exported.files) await writeFile(join(staging, file.name), file.content);
-      await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-      await rename(staging, dir);
-      try {
-        await tx.datasetSnapshot.create({
-          data: {
-            id,
-            name: input.name,
-            filters: input.filters,
-            counts: exported.counts,
-            files,
-            contentHash: exported.contentHash,
-            artifactPath: dir,
-            createdById: actor.id,
-          },
-        });
-      } catch (error) {
-        await rm(dir, { recursive: true, force: true });
-        throw error;
-      }
-      await tx.auditLog.create({
-        data: {
-          actorId: actor.id,
-          action: "dataset.snapshot",
-          target: `snapshot:${id}`,
-          details: exported.counts,
-        },
-      });
-      return { snapshotId: id, counts: exported.counts, contentHash: exported.contentHash };
+  const exported = buildSnapshotExport(await selectSnapshotData(tx, input.filters));
+  const files = exported.files.map(({ name, lines, sha256 }) => ({ name, lines, sha256 }));
+  const manifest = {
+    id,
+    name: input.name,
+    filters: input.filters,
+    counts: exported.counts,
+    contentHash: exported.contentHash,
+    files,
+  };
+  // Written to a temporary directory and renamed, so a crash never leaves a half-written snapshot in place.
+  const staging = `${dir}.partial`;
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const file of exported.files) await writeFile(join(staging, file.name), file.content);
+    await writeFile(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    await rename(staging, dir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  await tx.datasetSnapshot.create({
+    data: {
+      id,
+      name: input.name,
+      filters: input.filters,
+      counts: exported.counts,
+      files,
+      contentHash: exported.contentHash,
+      artifactPath: dir,
+      createdById: actor.id,
     },
-  );
+  });
+  await tx.auditLog.create({
+    data: {
+      actorId: actor.id,
+      action: "dataset.snapshot",
+      target: `snapshot:${id}`,
+      details: exported.counts,
+    },
+  });
+  return { snapshotId: id, counts: exported.counts, contentHash: exported.contentHash };
 }
 
 export async function listSnapshots(ctx: AnnotationContext) {

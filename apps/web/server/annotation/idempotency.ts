@@ -28,11 +28,24 @@ export async function idempotentWrite<T>(
       return result;
     }, TRANSACTION_OPTIONS);
   } catch (error) {
-    const earlier = await prisma.idempotencyKey.findUnique({ where: { key: submissionId } });
+    const earlier = await storedResult<T>(prisma, request);
     if (!earlier) throw error;
-    if (earlier.userId !== userId || earlier.procedure !== procedure) {
-      throw new TRPCError({ code: "CONFLICT", message: "submissionId: already used for another request" });
-    }
-    return earlier.result as T;
+    return earlier.result;
   }
+}
+
+/**
+ * The stored result of an earlier request with this submission id, or null if there was none. A write with
+ * effects outside the database (files) checks it first, so a retry does not redo them.
+ */
+export async function storedResult<T>(
+  prisma: PrismaClient,
+  request: { userId: string; submissionId: string; procedure: string },
+): Promise<{ result: T } | null> {
+  const earlier = await prisma.idempotencyKey.findUnique({ where: { key: request.submissionId } });
+  if (!earlier) return null;
+  if (earlier.userId !== request.userId || earlier.procedure !== request.procedure) {
+    throw new TRPCError({ code: "CONFLICT", message: "submissionId: already used for another request" });
+  }
+  return { result: earlier.result as T };
 }

@@ -46,7 +46,12 @@ export const submitRankingInput = z.strictObject({
   taskId: idSchema,
   ranking: rankingInputSchema,
   /** Flags and scores given to answers while ranking them, by response id. */
-  labels: z.record(idSchema, labelValuesSchema).default({}),
+  labels: z
+    .record(idSchema, labelValuesSchema)
+    .refine((labels) => Object.keys(labels).length <= MAX_RESPONSES_PER_PROMPT, {
+      message: `at most ${MAX_RESPONSES_PER_PROMPT} answers can be labelled (a prompt has no more)`,
+    })
+    .default({}),
 });
 
 export const submitLabelsInput = z.strictObject({

@@ -20,4 +20,11 @@ describe("Markdown", () => {
   it("does not link javascript: URLs", () => {
     expect(render("[click](javascript:alert(1))")).not.toContain("javascript:");
   });
+
+  it("never loads a remote image, which would leak the reader's IP address to its host", () => {
+    const html = render("See ![tracker](https://evil.example/pixel.png) here");
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("evil.example");
+    expect(html).toContain("See");
+  });
 });

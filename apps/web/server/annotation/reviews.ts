@@ -8,7 +8,7 @@ import { idempotentWrite } from "./idempotency";
 import type { submitReviewInput } from "./inputs";
 import { type Contribution, FLAGS, LIKERT_SCALES, leaderboard, reviewState } from "./quality";
 import type { Actor, AnnotationContext } from "./submissions";
-import { claimTaskForSubmission, finishTask } from "./tasks";
+import { claimTaskForSubmission, finishTask, lockItem } from "./tasks";
 
 export async function submitReview(
   ctx: AnnotationContext,
@@ -32,6 +32,8 @@ export async function submitReview(
         },
       });
       await finishTask(tx, task.id, now);
+      // Without the lock two last reviews committing together each see only their own and nobody decides.
+      await lockItem(tx, task.target);
       const reviews = await tx.review.findMany({ where: { target: task.target } });
       const state = reviewState(reviews, ctx.policy);
       if (state !== "PENDING") {

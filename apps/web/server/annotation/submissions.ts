@@ -22,7 +22,7 @@ import type { AnnotationPolicy } from "./policy";
 import { canEdit, editDeadline, type Flag, shouldHide } from "./quality";
 import { assertValidRanking, type Ranking } from "./ranking";
 import { type ItemRef, targetColumns, targetKey } from "./target";
-import { claimTaskForSubmission, finishTask } from "./tasks";
+import { claimTaskForSubmission, finishTask, lockItem } from "./tasks";
 
 export interface Actor {
   id: string;
@@ -101,6 +101,8 @@ async function applyLabel(
 }
 
 async function moderate(tx: Tx, ctx: AnnotationContext, item: ItemRef, now: Date) {
+  // Without the lock concurrent flaggers each count only their own flag and the item is never hidden.
+  await lockItem(tx, targetKey(item));
   const labels = await tx.label.findMany({
     where: { target: targetKey(item) },
     select: { userId: true, flags: true },
@@ -146,7 +148,10 @@ export async function submitRanking(
       const ranking = await tx.ranking.create({
         data: { promptId: task.promptId, userId: actor.id, order: input.ranking },
       });
-      for (const [responseId, values] of Object.entries(input.labels)) {
+      // Sorted, because moderation locks each flagged answer and locks must be taken in one order.
+      for (const [responseId, values] of Object.entries(input.labels).sort(([a], [b]) =>
+        a.localeCompare(b),
+      )) {
         await applyLabel(tx, ctx, actor, { kind: "response", id: responseId }, values, now);
       }
       await finishTask(tx, task.id, now);
@@ -217,15 +222,6 @@ async function editable(
   }
 }
 
-function notYetReviewed(row: { reviewState: string }, what: string) {
-  if (row.reviewState !== "PENDING") {
-    throw new TRPCError({
-      code: "PRECONDITION_FAILED",
-      message: `${what}: already reviewed (${row.reviewState})`,
-    });
-  }
-}
-
 async function recordEdit(
   tx: Tx,
   actor: Actor,
@@ -238,6 +234,40 @@ async function recordEdit(
   });
 }
 
+interface ReviewableRow {
+  id: string;
+  authorId: string | null;
+  createdAt: Date;
+  reviewState: string;
+}
+
+/**
+ * An author's edit of a prompt or answer: inside the edit window and only while no review has decided it. The
+ * write is conditional on the item still being PENDING, so a review that decides it meanwhile is never undone.
+ */
+async function editUnreviewed<Row extends ReviewableRow>(
+  tx: Tx,
+  ctx: AnnotationContext,
+  actor: Actor,
+  edit: {
+    what: string;
+    kind: "prompt" | "response";
+    row: Row | null;
+    before: (row: Row) => Prisma.InputJsonValue;
+    after: Prisma.InputJsonValue;
+    updateIfPending: (where: { id: string; reviewState: "PENDING" }) => Promise<{ count: number }>;
+  },
+) {
+  const { what, row } = edit;
+  await editable(ctx, actor, row, what);
+  const reviewedAs = (state: string) =>
+    new TRPCError({ code: "PRECONDITION_FAILED", message: `${what}: already reviewed (${state})` });
+  if (row!.reviewState !== "PENDING") throw reviewedAs(row!.reviewState);
+  const { count } = await edit.updateIfPending({ id: row!.id, reviewState: "PENDING" });
+  if (count === 0) throw reviewedAs("decided while you were editing");
+  await recordEdit(tx, actor, { kind: edit.kind, id: row!.id }, edit.before(row!), edit.after);
+}
+
 export async function editPrompt(
   ctx: AnnotationContext,
   actor: Actor,
@@ -247,18 +277,15 @@ export async function editPrompt(
     ctx.prisma,
     { userId: actor.id, submissionId: input.submissionId, procedure: "editPrompt" },
     async (tx) => {
-      const prompt = await tx.prompt.findUnique({ where: { id: input.promptId } });
-      await editable(ctx, actor, prompt, "promptId");
-      notYetReviewed(prompt!, "promptId");
-      await recordEdit(
-        tx,
-        actor,
-        { kind: "prompt", id: prompt!.id },
-        { messages: prompt!.messages as Prisma.InputJsonValue },
-        { messages: input.messages },
-      );
-      await tx.prompt.update({ where: { id: prompt!.id }, data: { messages: input.messages } });
-      return { promptId: prompt!.id };
+      await editUnreviewed(tx, ctx, actor, {
+        what: "promptId",
+        kind: "prompt",
+        row: await tx.prompt.findUnique({ where: { id: input.promptId } }),
+        before: (prompt) => ({ messages: prompt.messages as Prisma.InputJsonValue }),
+        after: { messages: input.messages },
+        updateIfPending: (where) => tx.prompt.updateMany({ where, data: { messages: input.messages } }),
+      });
+      return { promptId: input.promptId };
     },
   );
 }
@@ -272,18 +299,15 @@ export async function editResponse(
     ctx.prisma,
     { userId: actor.id, submissionId: input.submissionId, procedure: "editResponse" },
     async (tx) => {
-      const response = await tx.response.findUnique({ where: { id: input.responseId } });
-      await editable(ctx, actor, response, "responseId");
-      notYetReviewed(response!, "responseId");
-      await recordEdit(
-        tx,
-        actor,
-        { kind: "response", id: response!.id },
-        { text: response!.text },
-        { text: input.text },
-      );
-      await tx.response.update({ where: { id: response!.id }, data: { text: input.text } });
-      return { responseId: response!.id };
+      await editUnreviewed(tx, ctx, actor, {
+        what: "responseId",
+        kind: "response",
+        row: await tx.response.findUnique({ where: { id: input.responseId } }),
+        before: (response) => ({ text: response.text }),
+        after: { text: input.text },
+        updateIfPending: (where) => tx.response.updateMany({ where, data: { text: input.text } }),
+      });
+      return { responseId: input.responseId };
     },
   );
 }

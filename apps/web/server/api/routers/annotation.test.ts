@@ -1,10 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@rlhf/db/test-support";
-import { annotationCallers, sid } from "../../annotation/testCallers";
+import { sid, testCallers } from "../test-callers";
 
 let database: TestDatabase;
-let people: ReturnType<typeof annotationCallers>;
+let people: ReturnType<typeof testCallers>;
 const policy = {
   overlap: 2,
   editWindowMinutes: 5,
@@ -16,7 +16,7 @@ const policy = {
 beforeAll(async () => {
   process.env.ANNOTATION_POLICY = JSON.stringify(policy);
   database = await createTestDatabase();
-  people = annotationCallers(database.prisma);
+  people = testCallers(database.prisma);
 });
 afterAll(async () => {
   delete process.env.ANNOTATION_POLICY;
@@ -165,6 +165,33 @@ describe("annotator flows", () => {
     ).toBe(1);
   });
 
+  it("hides every answer whose threshold-reaching flags arrive at the same moment", async () => {
+    await freshPool();
+    const prompt = await importedPrompt("Say bye.", [
+      "Bye!",
+      "Ciao!",
+      "Adieu!",
+      "Tschüss!",
+      "Adiós!",
+      "Doei!",
+    ]);
+    const flags = [];
+    for (let i = 0; i < 2 * prompt.responses.length; i++) {
+      const person = await people.person("ANNOTATOR");
+      const { task } = await person.api.annotation.nextTask({ kind: "LABEL" });
+      flags.push(() =>
+        person.api.annotation.submitLabels({
+          submissionId: sid(),
+          taskId: task!.id,
+          response: { flags: ["spam"] },
+        }),
+      );
+    }
+    await Promise.all(flags.map((submit) => submit()));
+    const rows = await database.prisma.response.findMany({ where: { promptId: prompt.id } });
+    expect(rows.filter((r) => r.hiddenAt === null)).toEqual([]);
+  });
+
   it("skips a task with a reason and never offers that item to the same person again", async () => {
     await freshPool();
     const prompt = await importedPrompt("Translate 'cat' to German.", []);
@@ -234,6 +261,28 @@ describe("annotator flows", () => {
     expect(late.code).toBe("PRECONDITION_FAILED");
     expect(late.message).toMatch(/edit window closed/);
     expect(await database.prisma.edit.count({ where: { promptId } })).toBe(2);
+  });
+
+  it("refuses to edit an answer once a review decided it, leaving text and history alone", async () => {
+    await freshPool();
+    await importedPrompt("Name a planet.", []);
+    const ann = await people.person("ANNOTATOR");
+    const { task } = await ann.api.annotation.nextTask({ kind: "WRITE_ANSWER" });
+    const { responseId } = await ann.api.annotation.submitAnswer({
+      submissionId: sid(),
+      taskId: task!.id,
+      text: "Mars.",
+    });
+    await database.prisma.response.update({ where: { id: responseId }, data: { reviewState: "ACCEPTED" } });
+    const refused = await errorOf(
+      ann.api.annotation.editResponse({ submissionId: sid(), responseId, text: "Pluto." }),
+    );
+    expect(refused.code).toBe("PRECONDITION_FAILED");
+    expect(refused.message).toBe("responseId: already reviewed (ACCEPTED)");
+    expect(await database.prisma.response.findUniqueOrThrow({ where: { id: responseId } })).toMatchObject({
+      text: "Mars.",
+    });
+    expect(await database.prisma.edit.count({ where: { responseId } })).toBe(0);
   });
 
   it("writes one row for a double click or a retried request", async () => {

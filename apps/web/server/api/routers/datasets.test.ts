@@ -1,13 +1,13 @@
 import { TRPCError } from "@trpc/server";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@rlhf/db/test-support";
-import { annotationCallers, sid } from "../../annotation/testCallers";
+import { sid, testCallers } from "../test-callers";
 
 let database: TestDatabase;
-let people: ReturnType<typeof annotationCallers>;
+let people: ReturnType<typeof testCallers>;
 let artifacts: string;
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
   process.env.ARTIFACTS_DIR = artifacts;
   process.env.ANNOTATION_POLICY = JSON.stringify({ writesPerMinute: 1000 });
   database = await createTestDatabase();
-  people = annotationCallers(database.prisma);
+  people = testCallers(database.prisma);
 });
 afterAll(async () => {
   delete process.env.ARTIFACTS_DIR;
@@ -147,6 +147,22 @@ describe("datasets router", () => {
       (await admin.api.datasets.snapshotFile({ snapshotId: made.snapshotId, file: "manifest.json" })).content,
     );
     expect(manifest.contentHash).toBe(made.contentHash);
+  });
+
+  it("answers a retried or doubled snapshot request with one snapshot and one folder", async () => {
+    const admin = await people.person("ADMIN");
+    const folders = () => readdirSync(join(artifacts, "snapshots")).sort();
+    const before = folders();
+    const request = { submissionId: sid(), name: "retried", filters: { languages: ["de"] } };
+    const [first, doubled] = await Promise.all([
+      admin.api.datasets.createSnapshot(request),
+      admin.api.datasets.createSnapshot(request),
+    ]);
+    const retried = await admin.api.datasets.createSnapshot(request);
+    expect(doubled.snapshotId).toBe(first.snapshotId);
+    expect(retried.snapshotId).toBe(first.snapshotId);
+    expect(folders()).toEqual([...before, first.snapshotId].sort());
+    expect(await database.prisma.datasetSnapshot.count({ where: { name: "retried" } })).toBe(1);
   });
 
   it("refuses to change a snapshot row once written", async () => {

@@ -1,10 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@rlhf/db/test-support";
-import { annotationCallers, sid } from "../../annotation/testCallers";
+import { sid, testCallers } from "../test-callers";
 
 let database: TestDatabase;
-let people: ReturnType<typeof annotationCallers>;
+let people: ReturnType<typeof testCallers>;
 
 beforeAll(async () => {
   process.env.ANNOTATION_POLICY = JSON.stringify({
@@ -13,7 +13,7 @@ beforeAll(async () => {
     writesPerMinute: 1000,
   });
   database = await createTestDatabase();
-  people = annotationCallers(database.prisma);
+  people = testCallers(database.prisma);
 });
 afterAll(async () => {
   delete process.env.ANNOTATION_POLICY;
@@ -107,6 +107,36 @@ describe("review router", () => {
     // Decided: the item leaves the review queue.
     const third = await people.person("REVIEWER");
     expect((await third.api.review.nextTask()).task).toBeNull();
+  });
+
+  it("decides every item whose last two reviews arrive at the same moment", async () => {
+    await database.prisma.prompt.updateMany({ data: { hiddenAt: new Date() } });
+    const author = await people.person("ANNOTATOR");
+    const promptIds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { promptId } = await author.api.annotation.createPrompt({
+        submissionId: sid(),
+        messages: [{ role: "user", content: `Name prime number ${i}.` }],
+        language: "en",
+      });
+      promptIds.push(promptId);
+    }
+    const reviews = [];
+    for (let i = 0; i < 2 * promptIds.length; i++) {
+      const reviewer = await people.person("REVIEWER");
+      const { task } = await reviewer.api.review.nextTask();
+      reviews.push(() =>
+        reviewer.api.review.submitReview({
+          submissionId: sid(),
+          taskId: task!.id,
+          verdict: "ACCEPT",
+          reason: "",
+        }),
+      );
+    }
+    await Promise.all(reviews.map((submit) => submit()));
+    const prompts = await database.prisma.prompt.findMany({ where: { id: { in: promptIds } } });
+    expect(prompts.map((p) => p.reviewState)).toEqual(promptIds.map(() => "ACCEPTED"));
   });
 
   it("reports agreement and a leaderboard", async () => {

@@ -5,16 +5,16 @@ import { sweepPendingRuns } from "@rlhf/db/outbox";
 import { findRedisServer, freePort, startRedisServer } from "@rlhf/db/services";
 import { createTestDatabase, services, testQueueBackend, type TestDatabase } from "@rlhf/db/test-support";
 import { createTrainingQueue, type TrainingQueue } from "@rlhf/shared/queue";
-import { callersFor } from "../test-callers";
+import { testCallers } from "../test-callers";
 
 let database: TestDatabase;
 let queue: TrainingQueue;
-let callers: ReturnType<typeof callersFor>;
+let callers: ReturnType<typeof testCallers>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   queue = createTrainingQueue(testQueueBackend());
-  callers = callersFor(database.prisma, () => queue);
+  callers = testCallers(database.prisma, () => queue);
 });
 afterAll(async () => {
   await queue.close();
@@ -35,7 +35,7 @@ const runCount = () => database.prisma.trainingRun.count();
 describe("training.startDemo", () => {
   it("is FORBIDDEN to an annotator and a reviewer, and writes nothing", async () => {
     for (const role of ["ANNOTATOR", "REVIEWER"] as const) {
-      const caller = await callers.as(role);
+      const caller = (await callers.person(role)).api;
       expect((await rejection(caller.training.startDemo({}))).code).toBe("FORBIDDEN");
     }
     expect((await rejection(callers.anonymous().training.startDemo({}))).code).toBe("UNAUTHORIZED");
@@ -44,7 +44,7 @@ describe("training.startDemo", () => {
   });
 
   it("rejects bad input with a zod error naming the field, and writes nothing", async () => {
-    const admin = await callers.as("ADMIN");
+    const admin = (await callers.person("ADMIN")).api;
     const negative = await rejection(admin.training.startDemo({ steps: -1 }));
     expect(negative.code).toBe("BAD_REQUEST");
     expect(negative.cause).toBeInstanceOf(ZodError);
@@ -55,7 +55,7 @@ describe("training.startDemo", () => {
   });
 
   it("writes the run, enqueues its job under the run's id and audits the action", async () => {
-    const admin = await callers.as("ADMIN");
+    const admin = (await callers.person("ADMIN")).api;
     const { id, status } = await admin.training.startDemo({ steps: 3 });
     expect(status).toBe("QUEUED");
     const job = await queue.getJob(id);
@@ -68,7 +68,7 @@ describe("training.startDemo", () => {
 
 describe("training.list and training.get", () => {
   it("let any signed-in role read runs, but not anonymous callers", async () => {
-    const annotator = await callers.as("ANNOTATOR");
+    const annotator = (await callers.person("ANNOTATOR")).api;
     const runs = await annotator.training.list();
     expect(runs.length).toBeGreaterThan(0);
     const run = await annotator.training.get({ id: runs[0].id });
@@ -81,12 +81,14 @@ describe("training.list and training.get", () => {
 
 describe("outbox", () => {
   it("records a run while Redis is down, and the sweeper enqueues it exactly once when Redis is back", async () => {
+    // Runs of the other tests were queued on another queue: this sweeper would rightly re-publish them.
+    await database.prisma.trainingRun.deleteMany();
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const downQueue = createTrainingQueue({ kind: "redis", url, prefix: "outbox" });
     downQueue.on("error", () => {});
-    const admin = callersFor(database.prisma, () => downQueue);
-    const { id, status } = await (await admin.as("ADMIN")).training.startDemo({});
+    const admin = testCallers(database.prisma, () => downQueue);
+    const { id, status } = await (await admin.person("ADMIN")).api.training.startDemo({});
     expect(status).toBe("PENDING");
     expect(await database.prisma.trainingRun.count({ where: { id } })).toBe(1);
 

@@ -22,19 +22,21 @@ export const trainingRouter = createTRPCRouter({
     ctx.prisma.trainingRun.findMany({ select: runSummary, orderBy: { createdAt: "desc" }, take: 50 }),
   ),
 
-  get: protectedProcedure.input(z.strictObject({ id: z.string().min(1) })).query(async ({ ctx, input }) => {
-    const run = await ctx.prisma.trainingRun.findUnique({
-      where: { id: input.id },
-      select: { ...runSummary, config: true },
-    });
-    if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `no training run ${input.id}` });
-    const loss = await ctx.prisma.runMetric.findMany({
-      where: { runId: run.id, name: METRICS.trainLoss },
-      select: { step: true, value: true },
-      orderBy: { step: "asc" },
-    });
-    return { ...run, loss };
-  }),
+  get: protectedProcedure
+    .input(z.strictObject({ id: z.string().min(1).max(64) }))
+    .query(async ({ ctx, input }) => {
+      const run = await ctx.prisma.trainingRun.findUnique({
+        where: { id: input.id },
+        select: { ...runSummary, config: true },
+      });
+      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `no training run ${input.id}` });
+      const loss = await ctx.prisma.runMetric.findMany({
+        where: { runId: run.id, name: METRICS.trainLoss },
+        select: { step: true, value: true },
+        orderBy: { step: "asc" },
+      });
+      return { ...run, loss };
+    }),
 
   /** PLACEHOLDER run kind (see packages/shared runs.ts): proves the path from this button to a finished job. */
   startDemo: roleProcedure("ADMIN")

@@ -5,10 +5,12 @@ import { log } from "@/server/log";
 import { trainingQueue } from "@/server/queue";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
+import { rejectOversizedBody } from "@/server/api/bodyLimit";
 
 export const dynamic = "force-dynamic";
 
 const handler = (request: Request) =>
+  rejectOversizedBody(request) ??
   fetchRequestHandler({
     endpoint: "/api/trpc",
     req: request,
