@@ -37,3 +37,12 @@ export * from "./train/stepRunner.js";
 export * from "./train/loop.js";
 export * from "./train/worker.js";
 export * from "./generate/index.js";
+
+// Configs (also the light entry point `@rlhf/engine/config`) and post-training: SFT, reward models, DPO, PPO.
+export * from "./config/index.js";
+export { trainSft, type SftOptions } from "./posttrain/sft.js";
+export { trainRewardModel, RewardScorer, type RewardOptions } from "./posttrain/reward-model.js";
+export { trainDpo, type DpoOptions } from "./posttrain/dpo.js";
+export { trainPpo, type PpoOptions, type PpoResult } from "./posttrain/ppo.js";
+export type { Metrics, PostTrainResult } from "./posttrain/run.js";
+export { loadBaseModel, type BaseModel, type PostTrainCheckpointConfig } from "./posttrain/model.js";

@@ -21,6 +21,19 @@ export function sumTo(grad: Value, shape: readonly number[]): Value {
 
 const first = (gys: (Value | null)[]) => gys[0]!;
 
+/**
+ * d/dx of tanh-GELU y = x s with s = sigmoid(z), z = x (a + b x^2), a = 2 sqrt(2/pi), b = 0.044715 a
+ * (1 + tanh(w) = 2 sigmoid(2w)): dy/dx = s + y (1 - s) (a + 3 b x^2). Reuses the forward output y; 12 element-wise
+ * ops where differentiating the nine-op composite took about twice as many.
+ */
+function fastGeluDerivative(x: Value, y: Value): Value {
+  const a = 2 * Math.sqrt(2 / Math.PI);
+  const b = 0.044715 * a;
+  const x2 = op.mul(x, x);
+  const s = op.sigmoid(op.mul(x, op.add(op.mul(x2, b), a)));
+  return op.add(s, op.mul(op.mul(y, op.sub(1, s)), op.add(op.mul(x2, 3 * b), a)));
+}
+
 /** Gradient of a MatMul operand when the other side was a broadcast matrix: flatten the batch into the rows. */
 function matmulGrads(a: Value, b: Value, gy: Value, needs: boolean[]): (Value | null)[] {
   let ga: Value | null = null;
@@ -82,6 +95,7 @@ export const GRAD_RULES: Record<string, GradRule> = {
   Log: ({ inputs: [x] }, gys) => [op.div(first(gys), x)],
   Sqrt: ({ outputs: [y] }, gys) => [op.div(op.mul(first(gys), 0.5), y)],
   Tanh: ({ outputs: [y] }, gys) => [op.mul(first(gys), op.sub(1, op.mul(y, y)))],
+  FastGelu: ({ inputs: [x], outputs: [y] }, gys) => [op.mul(first(gys), fastGeluDerivative(x, y))],
   Sigmoid: ({ outputs: [y] }, gys) => [op.mul(first(gys), op.mul(y, op.sub(1, y)))],
   Erf: ({ inputs: [x] }, gys) => [op.mul(first(gys), op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
   Cast: ({ inputs: [x] }, gys) => [op.cast(first(gys), x.dtype)],

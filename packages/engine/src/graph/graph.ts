@@ -40,6 +40,8 @@ export interface Node {
   attrs: Record<string, Attr>;
   /** model part that created the node, for errors and profiling */
   scope: string;
+  /** operator set domain: absent for standard ONNX, "com.microsoft" for ONNX Runtime's contrib ops */
+  domain?: string;
 }
 
 export interface Constant {
@@ -134,13 +136,13 @@ export class Graph {
   }
 
   /** Appends a node; callers (ops.ts) have already checked shapes and computed the outputs' types. */
-  node(op: string, inputs: Value[], outputs: { dtype: DType; shape: readonly number[] }[], attrs: Record<string, Attr> = {}): Value[] {
+  node(op: string, inputs: Value[], outputs: { dtype: DType; shape: readonly number[] }[], attrs: Record<string, Attr> = {}, domain?: string): Value[] {
     for (const i of inputs) {
       if (i.graph !== this) throw new Error(`${this.scope}: ${op} input belongs to graph ${i.graph.name}, not ${this.name}`);
     }
     const outs = outputs.map((o) => new Value(this, this.nextId++, o.dtype, [...o.shape]));
     // Copies: callers may reorder the arrays they pass in or get back without rewiring the node.
-    this.nodes.push({ op, inputs: [...inputs], outputs: [...outs], attrs, scope: this.scope });
+    this.nodes.push({ op, inputs: [...inputs], outputs: [...outs], attrs, scope: this.scope, ...(domain ? { domain } : {}) });
     return outs;
   }
 

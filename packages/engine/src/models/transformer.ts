@@ -17,7 +17,7 @@ export type DropoutFn = (site: string, shape: readonly number[]) => Value | null
 export interface ForwardInputs {
   /** token ids [B, S], int32 */
   ids: Value;
-  /** absolute positions of the S tokens, int64 [S] */
+  /** positions of the S tokens, int64: [S] for every row, or [B, S] per row (packed sequences restart at 0) */
   positions: Value;
   attend: AttendFn;
   dropout?: DropoutFn;
@@ -53,7 +53,8 @@ function norm(cfg: ModelConfig, params: Params, base: string, x: Value): Value {
 
 function activation(cfg: ModelConfig, x: Value): Value {
   if (cfg.mlp === "gelu") return op.mul(op.mul(x, 0.5), op.add(op.erf(op.mul(x, Math.SQRT1_2)), 1));
-  // tanh approximation, GPT-2's "gelu_new"
+  // tanh approximation, GPT-2's "gelu_new": one fused kernel where ONNX Runtime has it (float32)
+  if (x.dtype === "float32") return op.fastGelu(x);
   const inner = op.mul(op.add(x, op.mul(op.mul(op.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return op.mul(op.mul(x, 0.5), op.add(op.tanh(inner), 1));
 }
@@ -130,7 +131,11 @@ export function transformerHidden(cfg: ModelConfig, params: Params, inputs: Forw
     cfg.positions === "rotary"
       ? g.within("rotary", () => {
           const t = rotaryTables(cfg);
-          const table = (data: Float32Array) => op.gather(g.constant("float32", [cfg.contextLength, cfg.headDim], data), inputs.positions);
+          // [S, hd] broadcasts over [B, heads, S, hd]; per-row [B, S, hd] needs the heads axis
+          const table = (data: Float32Array) => {
+            const rows = op.gather(g.constant("float32", [cfg.contextLength, cfg.headDim], data), inputs.positions);
+            return inputs.positions.rank === 2 ? op.unsqueeze(rows, 1) : rows;
+          };
           return { cos: table(t.cos), sin: table(t.sin) };
         })
       : null;
@@ -166,12 +171,22 @@ export function repeatKv(x: Value, heads: number): Value {
   return op.reshape(op.expand(op.reshape(x, [B, KV, 1, S, hd]), [B, KV, rep, S, hd]), [B, heads, S, hd]);
 }
 
+export interface SequenceAttentionOptions {
+  /** dropout on the attention probabilities (training graphs) */
+  dropout?: DropoutFn;
+  /**
+   * An additive mask [B, 1, S, S] (0 = attend, -1e9 = not) that replaces the constant one, e.g. block-diagonal
+   * causal for packed sequences.
+   */
+  mask?: Value;
+}
+
 /**
  * Attention over a whole sequence at once (training and evaluation): scores scaled by 1/sqrt(hd), an additive
- * causal mask for decoders, softmax, dropout on the probabilities.
+ * mask (the given one, else a constant causal mask for decoders), softmax, dropout on the probabilities.
  */
-export function sequenceAttention(cfg: ModelConfig, seqLen: number, dropout?: DropoutFn): AttendFn {
-  let mask: Value | null = null;
+export function sequenceAttention(cfg: ModelConfig, seqLen: number, o: SequenceAttentionOptions = {}): AttendFn {
+  let mask: Value | null = o.mask ?? null;
   return (layer, q, k, v) => {
     const g = q.graph;
     if (cfg.attention === "causal" && !mask) {
@@ -179,8 +194,9 @@ export function sequenceAttention(cfg: ModelConfig, seqLen: number, dropout?: Dr
       for (let i = 0; i < seqLen; i++) for (let j = i + 1; j < seqLen; j++) m[i * seqLen + j] = -1e9;
       mask = g.constant("float32", [seqLen, seqLen], m);
     }
-    const scores = op.mul(op.matmul(q, op.transposeLast(repeatKv(k, cfg.heads))), 1 / Math.sqrt(cfg.headDim));
+    // scaling q [B,H,S,hd] rather than the scores [B,H,S,S]: fewer elements whenever S > hd
+    const scores = op.matmul(op.mul(q, 1 / Math.sqrt(cfg.headDim)), op.transposeLast(repeatKv(k, cfg.heads)));
     const probs = op.softmax(mask ? op.add(scores, mask) : scores);
-    return op.matmul(withDropout(probs, `block ${layer} attention probs`, dropout), repeatKv(v, cfg.heads));
+    return op.matmul(withDropout(probs, `block ${layer} attention probs`, o.dropout), repeatKv(v, cfg.heads));
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Lowers a Graph to an ONNX ModelProto (opset 18, IR version 8). Field numbers follow onnx/onnx.proto:
  * ModelProto{1 ir_version, 2 producer_name, 7 graph, 8 opset_import}, GraphProto{1 node, 2 name, 5 initializer,
- * 11 input, 12 output}, NodeProto{1 input, 2 output, 3 name, 4 op_type, 5 attribute}, TensorProto{1 dims, 2 data_type,
+ * 11 input, 12 output}, NodeProto{1 input, 2 output, 3 name, 4 op_type, 5 attribute, 7 domain}, TensorProto{1 dims, 2 data_type,
  * 8 name, 9 raw_data}, ValueInfoProto{1 name, 2 type}, AttributeProto{1 name, 2 f, 3 i, 4 s, 5 t, 8 ints, 20 type}.
  */
 import { type DType, type HostArray, ONNX_DTYPE_CODE } from "../graph/dtype.js";
@@ -10,6 +10,8 @@ import { ProtoWriter } from "./protobuf.js";
 
 export const OPSET = 18;
 const IR_VERSION = 8;
+/** ONNX Runtime's contrib operators (FastGelu), version 1 */
+export const CONTRIB_DOMAIN = "com.microsoft";
 
 function rawBytes(data: HostArray): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -48,8 +50,14 @@ function valueInfo(name: string, v: Value): ProtoWriter {
 
 /** Encodes the graph; values get short generated names, inputs and outputs keep theirs. */
 export function toOnnx(graph: Graph, producer = "rlhf-engine"): Uint8Array {
-  const opset = new ProtoWriter().string(1, "").int(2, OPSET);
-  return new ProtoWriter().int(1, IR_VERSION).string(2, producer).message(7, graphProto(graph, "")).message(8, opset).finish();
+  const model = new ProtoWriter().int(1, IR_VERSION).string(2, producer).message(7, graphProto(graph, ""));
+  model.message(8, new ProtoWriter().string(1, "").int(2, OPSET));
+  if (usesDomain(graph, CONTRIB_DOMAIN)) model.message(8, new ProtoWriter().string(1, CONTRIB_DOMAIN).int(2, 1));
+  return model.finish();
+}
+
+function usesDomain(graph: Graph, domain: string): boolean {
+  return graph.nodes.some((n) => n.domain === domain || Object.values(n.attrs).some((a) => a.kind === "graph" && usesDomain(a.value, domain)));
 }
 
 /** GraphProto; `prefix` keeps a subgraph's generated names apart from its parent's (ONNX forbids shadowing). */
@@ -80,6 +88,7 @@ function graphProto(graph: Graph, prefix: string): ProtoWriter {
     w.string(3, `${prefix}${node.scope ? node.scope.replace(/\s+/g, "_") + "/" : ""}${node.op}_${i}`);
     w.string(4, node.op);
     for (const [k, a] of Object.entries(node.attrs)) w.message(5, attributeProto(k, a));
+    if (node.domain) w.string(7, node.domain);
     g.message(1, w);
   });
   for (const { from, name } of outputAliases) {

@@ -14,7 +14,8 @@ import { tensor } from "../runtime/session.js";
 import { PreferencePairSchema, readJsonl } from "./data.js";
 import { type BaseModel, loadBaseModel, policyLogits } from "./model.js";
 import { type TokenizedConversation, conversationBatch } from "./packing.js";
-import type { BuildLoss, Feeds } from "./policy-step.js";
+import type { BuildLoss } from "../train/step.js";
+import type { Feeds } from "./policy-step.js";
 import { REFERENCE_LOGPS_FILE, computeSequenceLogps, readReferenceLogps, sequencesHash, writeReferenceLogps } from "./reference-logps.js";
 import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
 import { dropLongExamples, promptResponse } from "./sequences.js";
@@ -50,7 +51,7 @@ export function dpoLossGraph(base: BaseModel, pairs: number, seqLen: number, cfg
       },
       cfg,
     );
-    return { loss, metrics };
+    return { loss, outputs: metrics };
   };
 }
 

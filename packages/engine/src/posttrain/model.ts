@@ -3,7 +3,7 @@
  * tokenizer.json), the policy's logits over a batch of right-padded sequences, and the scalar head that makes a
  * reward model or a value function (Hugging Face's `score.weight` [1, width] of *ForSequenceClassification).
  */
-import { type ModelConfig, ModelConfigSchema } from "../config/model.js";
+import { type ModelConfig, readModelConfig } from "../config/model.js";
 import type { Graph, Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import type { TensorMap } from "../io/safetensors.js";
@@ -13,7 +13,6 @@ import { loadTokenizer } from "../tokenizer/hf-json.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import type { Rng } from "../util/rng.js";
-import { maskedAttention } from "./packing.js";
 
 export const INPUT_IDS = "input_ids";
 export const SCORE_HEAD = "score.weight";
@@ -36,18 +35,6 @@ export interface PostTrainCheckpointConfig {
   format: `rlhf-engine/${"sft" | "reward" | "dpo" | "ppo"}`;
   model: ModelConfig;
   run: unknown;
-}
-
-/**
- * The resolved model config a checkpoint stores, validated again: the derived fields (layout, headDim) are dropped
- * and the explicit switches re-parsed, which gives the same config back or names what is wrong.
- */
-export function readModelConfig(raw: unknown, source: string): ModelConfig {
-  if (!raw || typeof raw !== "object") throw new Error(`${source}: config.json has no "model" section`);
-  const { layout: _layout, headDim: _headDim, ...input } = raw as Record<string, unknown>;
-  const parsed = ModelConfigSchema.safeParse(input);
-  if (!parsed.success) throw new Error(`${source}: config.json model: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return parsed.data;
 }
 
 /** Reads a checkpoint folder written by `engine pretrain` or a post-training command. */
@@ -83,7 +70,7 @@ export function hiddenStates(g: Graph, cfg: ModelConfig, params: Params, rows: n
   if (packed) {
     const positions = g.input(POSITIONS, "int64", [rows, seqLen]);
     const mask = g.input(ATTENTION_MASK, "float32", [rows, 1, seqLen, seqLen]);
-    return transformerHidden(cfg, params, { ids, positions, attend: maskedAttention(cfg, mask) });
+    return transformerHidden(cfg, params, { ids, positions, attend: sequenceAttention(cfg, seqLen, { mask }) });
   }
   const positions = g.constant("int64", [seqLen], Array.from({ length: seqLen }, (_, i) => i));
   return transformerHidden(cfg, params, { ids, positions, attend: sequenceAttention(cfg, seqLen) });

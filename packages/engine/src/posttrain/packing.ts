@@ -2,12 +2,9 @@
  * Batches of tokenized conversations for SFT, one per row (padded) or packed several per row. Packing (TRL
  * SFTConfig packing) wastes no compute on padding; to keep it exact, each packed conversation gets positions that
  * restart at 0 and attends only to its own earlier tokens (a block-diagonal causal mask), and no target crosses a
- * boundary. So a packed batch gives the same loss as the same conversations unpacked.
+ * boundary. So a packed batch gives the same loss as the same conversations unpacked. The transformer takes the
+ * positions ([rows, T]) and the mask (`sequenceAttention`'s `mask`) as inputs.
  */
-import type { ModelConfig } from "../config/model.js";
-import type { Value } from "../graph/graph.js";
-import * as op from "../graph/ops.js";
-import { type AttendFn, repeatKv } from "../models/transformer.js";
 
 export interface TokenizedConversation {
   ids: number[];
@@ -91,12 +88,4 @@ export function blockCausalMask(batch: SequenceBatch): Float32Array {
     }
   }
   return mask;
-}
-
-/** Attention with a given additive mask [B, 1, T, T] instead of the constant causal one. */
-export function maskedAttention(cfg: ModelConfig, mask: Value): AttendFn {
-  return (_layer, q, k, v) => {
-    const scores = op.mul(op.matmul(q, op.transposeLast(repeatKv(k, cfg.heads))), 1 / Math.sqrt(cfg.headDim));
-    return op.matmul(op.softmax(op.add(scores, mask)), repeatKv(v, cfg.heads));
-  };
 }

@@ -1,7 +1,7 @@
 /**
  * `engine ppo`: RLHF with PPO (objectives/ppo.ts) as TRL's PPOTrainer runs it. Each iteration:
- *   1. rollouts: `batchSize` prompts, responses sampled from the policy with the KV-cache generator
- *      (temperature `temperature`, up to `responseLength` tokens, stopping at the end-of-turn token);
+ *   1. rollouts: `batchSize` prompts, responses sampled from the policy with the KV-cache generator, all rows
+ *      decoded together (temperature `temperature`, up to `responseLength` tokens, stopping at end of turn);
  *   2. scores from the reward model at each response's last token (minus `missingEosPenalty` if it never ended);
  *      log-probs and values of the rollout policy, log-probs of the frozen reference (the starting checkpoint);
  *   3. per-token KL-shaped rewards, GAE, whitened advantages;
@@ -77,9 +77,6 @@ const rowsOf = (data: Float32Array, rows: number, T: number): number[][] => Arra
 const flat = (rows: number[][]) => Float32Array.from(rows.flat());
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function weightArrays(map: TensorMap, names: string[]): Record<string, Float32Array> {
-  return Object.fromEntries(names.map((n) => [n, map[n].data as Float32Array]));
-}
 
 /** The value model's starting weights: the reward model's trunk and score head, renamed (TRL does the same). */
 function valueModelFromRewardModel(dir: string, policy: BaseModel["model"]): TensorMap {
@@ -149,7 +146,7 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
         },
         cfg,
       );
-      return { loss, metrics };
+      return { loss, outputs: metrics };
     },
   });
   const rolloutForward = await compileForward({
@@ -183,25 +180,20 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     state = runner.state({ ...base.weights, ...valueModelFromRewardModel(cfg.rewardCheckpoint, model) });
     trainer = initialTrainerState({ seed: cfg.seed, rng: new Rng(cfg.seed).state() });
   }
+  // One generator for the whole run: its sessions take the weights as inputs, so each policy update needs no compile.
+  const policyWeights = (feeds: Feeds) => Object.fromEntries(modelNames.map((n) => [n, feeds[n].data as Float32Array]));
+  const generator = new Generator(model, policyWeights(state), cfg.runtime, { weightsAsInputs: true });
   const controller = cfg.adaptiveKl ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon) : null;
 
   const rollout = async (iteration: number): Promise<RolloutBatch> => {
     const epoch = Math.floor((iteration * B) / prompts.length);
     const order = new Rng(cfg.seed + epoch).shuffle(prompts.map((_, i) => i));
     const chosen = Array.from({ length: B }, (_, i) => prompts[order[(iteration * B + i) % prompts.length]]);
-    const weights = weightArrays(runner.exportState(state).weights, modelNames);
-    const generator = new Generator(model, weights, cfg.runtime);
-    const sequences: TokenizedConversation[] = [];
-    const ended: boolean[] = [];
-    try {
-      for (const [i, prompt] of chosen.entries()) {
-        const gen = await generator.generate(prompt, { maxNewTokens: cfg.responseLength, temperature: cfg.temperature, seed: cfg.seed * 1_000_003 + iteration * B + i, stopTokens: [endOfTurn] });
-        sequences.push({ ids: [...prompt, ...gen.tokens], lossMask: [...prompt.map(() => 0), ...gen.tokens.map(() => 1)] });
-        ended.push(gen.stopReason === "stop_token");
-      }
-    } finally {
-      await generator.release();
-    }
+    generator.setWeights(policyWeights(state));
+    const requests = chosen.map((prompt, i) => ({ prompt, seed: cfg.seed * 1_000_003 + iteration * B + i }));
+    const generations = await generator.generateBatch(requests, { maxNewTokens: cfg.responseLength, temperature: cfg.temperature, stopTokens: [endOfTurn] });
+    const sequences: TokenizedConversation[] = generations.map((gen, i) => ({ ids: [...chosen[i], ...gen.tokens], lossMask: [...chosen[i].map(() => 0), ...gen.tokens.map(() => 1)] }));
+    const ended = generations.map((gen) => gen.stopReason === "stop_token");
     const batch = conversationBatch(sequences, T, false);
     const targets = { [INPUT_IDS]: tensor("int32", [B, T], batch.inputs), [SFT_TARGETS]: tensor("int32", [B, T], batch.targets) };
     const policyOut = await rolloutForward.run(state, targets);
@@ -297,7 +289,7 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     }
   } finally {
     progress?.stop();
-    await Promise.all([runner.release(), rolloutForward.release(), referenceForward.release(), scorer.release()]);
+    await Promise.all([runner.release(), rolloutForward.release(), referenceForward.release(), scorer.release(), generator.release()]);
   }
   return { iterations, updates: trainer.step, finalDir: checkpointDir(cfg.outDir, trainer.step), history };
 }

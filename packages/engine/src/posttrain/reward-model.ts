@@ -15,7 +15,8 @@ import { type ChatMessage, type RewardRecord, RewardRecordSchema, readJsonl } fr
 import { type BaseModel, INPUT_IDS, hiddenStates, initScoreHead, loadBaseModel, perTokenScores, scoreHeadSpec } from "./model.js";
 import type { TokenizedConversation } from "./packing.js";
 import { rankingToPairs } from "./pairs.js";
-import { type BuildLoss, type Feeds, compileForward } from "./policy-step.js";
+import type { BuildLoss } from "../train/step.js";
+import { type Feeds, compileForward } from "./policy-step.js";
 import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
 import { dropLongExamples, padRows, promptResponse } from "./sequences.js";
 import { splitValidation } from "./split.js";
@@ -76,7 +77,7 @@ export function rewardLossGraph(base: BaseModel, pairsPerBatch: number, seqLen: 
     const centred = op.sub(scores, mean);
     return {
       loss: out.loss,
-      metrics: { accuracy: out.accuracy, margin: out.margin, reward_mean: mean, reward_std: op.sqrt(op.reduceMean(op.mul(centred, centred), null)) },
+      outputs: { accuracy: out.accuracy, margin: out.margin, reward_mean: mean, reward_std: op.sqrt(op.reduceMean(op.mul(centred, centred), null)) },
     };
   };
 }

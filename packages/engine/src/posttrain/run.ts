@@ -18,7 +18,8 @@ import { learningRateAt } from "../train/schedule.js";
 import { type TrainerState, initialTrainerState } from "../train/state.js";
 import { Rng } from "../util/rng.js";
 import type { BaseModel, PostTrainCheckpointConfig } from "./model.js";
-import { type BuildLoss, type Feeds, PolicyStepRunner } from "./policy-step.js";
+import type { BuildLoss } from "../train/step.js";
+import { type Feeds, PolicyStepRunner } from "./policy-step.js";
 
 export type Metrics = Record<string, number>;
 

@@ -10,7 +10,8 @@ import type { Tokenizer } from "../tokenizer/types.js";
 import { type Conversation, ConversationSchema, readJsonl } from "./data.js";
 import { ATTENTION_MASK, type BaseModel, INPUT_IDS, POSITIONS, loadBaseModel, policyLogits } from "./model.js";
 import { type SequenceBatch, type TokenizedConversation, blockCausalMask, conversationBatch } from "./packing.js";
-import type { BuildLoss, Feeds, LossGraph } from "./policy-step.js";
+import type { BuildLoss, CustomLoss } from "../train/step.js";
+import type { Feeds } from "./policy-step.js";
 import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
 import { splitValidation } from "./split.js";
 
@@ -57,11 +58,11 @@ export function sftFeeds(batch: SequenceBatch, packed: boolean): Feeds {
 
 /** The SFT loss graph over `rows` sequences of `seqLen` tokens. */
 export function sftLossGraph(base: BaseModel, rows: number, seqLen: number, packed: boolean): BuildLoss {
-  return (g, params): LossGraph => {
+  return (g, params): CustomLoss => {
     const logits = policyLogits(g, base.model, params, rows, seqLen, packed);
     const targets = g.input(SFT_TARGETS, "int32", [rows, seqLen]);
     const mask = g.input(SFT_WEIGHTS, "float32", [rows, seqLen]);
-    return { loss: sftLoss({ logits, targets, mask }), metrics: {} };
+    return { loss: sftLoss({ logits, targets, mask }), outputs: {} };
   };
 }
 

@@ -12,7 +12,7 @@ import { gradients } from "../autodiff/gradients.js";
 import { Graph, type Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import { type ParamSpec, parameterSpecs } from "../models/parameters.js";
-import { sequenceAttention, transformerLogits, type DropoutFn } from "../models/transformer.js";
+import { type DropoutFn, type Params, sequenceAttention, transformerLogits } from "../models/transformer.js";
 import { tokenCrossEntropy } from "../objectives/crossEntropy.js";
 import type { PretrainObjective } from "../objectives/pretraining.js";
 import { MOMENT_NAMES, applyOptimizer, parameterGroups } from "../optim/update.js";
@@ -56,22 +56,50 @@ export interface StepGraph {
   dropoutSites: DropoutSite[];
 }
 
-interface LossGraph {
-  params: Value[];
+/** What a custom objective builds from the parameters: the loss and any further outputs (metrics), by name. */
+export interface CustomLoss {
   loss: Value;
-  logits: Value;
-  dropoutSites: DropoutSite[];
+  outputs?: Record<string, Value>;
+}
+
+/** Declares the objective's batch inputs on `g` and builds its loss from the parameters. */
+export type BuildLoss = (g: Graph, params: Params) => CustomLoss;
+
+export interface CustomStepGraphOptions {
+  model: ModelConfig;
+  optimizer: OptimizerConfig;
+  /** trained tensors besides the transformer's, e.g. a reward model's score head */
+  extraParams?: ParamSpec[];
+  buildLoss: BuildLoss;
+  /** graph name (shows in errors and profiles) */
+  name?: string;
+}
+
+export interface CustomStepGraph {
+  graph: Graph;
+  specs: ParamSpec[];
+  groups: string[];
+  /** names of the objective's further outputs, in the order given */
+  outputs: string[];
 }
 
 /** Creates an input fed anew every step (batch, dropout masks, lr, step): a graph input, or a slice of a Loop's. */
 type PerStepInput = (name: string, dtype: "int32" | "float32" | "uint8", shape: number[]) => Value;
 
-function lossGraph(g: Graph, o: Omit<StepGraphOptions, "optimizer">, training: boolean, perStep: PerStepInput): LossGraph {
+export function stepParameterSpecs(model: ModelConfig, extraParams: ParamSpec[] = []): ParamSpec[] {
+  return [...parameterSpecs(model), ...extraParams];
+}
+
+/** One float32 input per parameter, named as the parameter. */
+export function declareParameters(g: Graph, specs: ParamSpec[]): { list: Value[]; byName: Params } {
+  const list = specs.map((s) => g.input(s.name, "float32", s.shape));
+  return { list, byName: Object.fromEntries(specs.map((s, i) => [s.name, list[i]])) };
+}
+
+/** The pretraining loss (causal or masked LM) over a batch of `batchSize` x contextLength tokens. */
+function languageModelLoss(g: Graph, o: Omit<StepGraphOptions, "optimizer">, params: Params, training: boolean, perStep: PerStepInput): CustomLoss & { logits: Value; dropoutSites: DropoutSite[] } {
   const cfg = o.model;
   const T = cfg.contextLength;
-  const specs = parameterSpecs(cfg);
-  const params = specs.map((s) => g.input(s.name, "float32", s.shape));
-  const byName = Object.fromEntries(specs.map((s, i) => [s.name, params[i]]));
   const ids = perStep(IO.inputIds, "int32", [o.batchSize, T]);
   const targets = perStep(IO.targets, "int32", [o.batchSize, T]);
   const weights = o.objective === "masked_lm" ? perStep(IO.lossWeights, "float32", [o.batchSize, T]) : undefined;
@@ -85,8 +113,8 @@ function lossGraph(g: Graph, o: Omit<StepGraphOptions, "optimizer">, training: b
         }
       : undefined;
   const positions = g.constant("int64", [T], Array.from({ length: T }, (_, i) => i));
-  const logits = transformerLogits(cfg, byName, { ids, positions, attend: sequenceAttention(cfg, T, dropout), dropout });
-  return { params, loss: tokenCrossEntropy(logits, targets, weights), logits, dropoutSites };
+  const logits = transformerLogits(cfg, params, { ids, positions, attend: sequenceAttention(cfg, T, { dropout }), dropout });
+  return { loss: tokenCrossEntropy(logits, targets, weights), logits, dropoutSites };
 }
 
 const graphInputs =
@@ -95,37 +123,73 @@ const graphInputs =
     g.input(name, dtype, shape);
 
 function optimizerState(g: Graph, specs: ParamSpec[]): [Value, Value][] {
-  return specs.map((s) => [g.input(momentName("exp_avg", s.name), "float32", s.shape), g.input(momentName("exp_avg_sq", s.name), "float32", s.shape)]);
+  return specs.map((s) => MOMENT_NAMES.map((m) => g.input(momentName(m, s.name), "float32", s.shape)) as [Value, Value]);
 }
 
-function optimizerStep(g: Graph, o: StepGraphOptions, specs: ParamSpec[], params: Value[], grads: Value[], perStep: PerStepInput): void {
+/** Clipping + optimizer update with inputs `exp_avg.*`, `exp_avg_sq.*`, `lr`, `step`; outputs `new.*` and the statistics. */
+function optimizerStep(g: Graph, optimizer: OptimizerConfig, specs: ParamSpec[], params: Value[], grads: Value[]): void {
   const moments = optimizerState(g, specs);
-  const out = applyOptimizer(o.optimizer, specs, { params, grads, moments, lr: perStep(IO.lr, "float32", []), step: perStep(IO.step, "float32", []) });
+  const out = applyOptimizer(optimizer, specs, { params, grads, moments, lr: g.input(IO.lr, "float32", []), step: g.input(IO.step, "float32", []) });
   specs.forEach((s, i) => {
     g.output(updatedName(s.name), out.params[i]);
-    g.output(updatedName(momentName("exp_avg", s.name)), out.moments[i][0]);
-    g.output(updatedName(momentName("exp_avg_sq", s.name)), out.moments[i][1]);
+    MOMENT_NAMES.forEach((m, k) => g.output(updatedName(momentName(m, s.name)), out.moments[i][k]));
   });
   g.output(IO.gradNorm, out.gradNorm);
   g.output(IO.groupGradNorms, out.groupGradNorms);
   g.output(IO.updateRatios, out.updateRatios);
 }
 
+function outputLoss(g: Graph, built: CustomLoss): string[] {
+  g.output(IO.loss, built.loss);
+  for (const [name, v] of Object.entries(built.outputs ?? {})) g.output(name, v);
+  return Object.keys(built.outputs ?? {});
+}
+
+/**
+ * Forward + backward + clipping + optimizer update for any loss over the transformer's parameters (and extra ones).
+ * Inputs: the parameters by name, their moments, `lr`, `step`, and whatever `buildLoss` declares; outputs: `loss`,
+ * the objective's outputs, `new.<input>` for every parameter and moment, `grad_norm`, `group_grad_norms`,
+ * `update_ratios`. Pretraining's step graph is this with the language-model loss.
+ */
+export function buildCustomStepGraph(o: CustomStepGraphOptions): CustomStepGraph {
+  const g = new Graph(o.name ?? "train_step");
+  const specs = stepParameterSpecs(o.model, o.extraParams);
+  const params = declareParameters(g, specs);
+  const built = o.buildLoss(g, params.byName);
+  const grads = gradients(built.loss, params.list);
+  const outputs = outputLoss(g, built);
+  optimizerStep(g, o.optimizer, specs, params.list, grads);
+  return { graph: g, specs, groups: parameterGroups(specs), outputs };
+}
+
+/** The same loss without gradients or update (evaluation): outputs `loss` and the objective's outputs. */
+export function buildCustomEvalGraph(o: Omit<CustomStepGraphOptions, "optimizer">): CustomStepGraph {
+  const g = new Graph(o.name ?? "eval");
+  const specs = stepParameterSpecs(o.model, o.extraParams);
+  const outputs = outputLoss(g, o.buildLoss(g, declareParameters(g, specs).byName));
+  return { graph: g, specs, groups: parameterGroups(specs), outputs };
+}
+
 export function buildTrainStepGraph(o: StepGraphOptions): StepGraph {
-  const g = new Graph("train_step");
-  const specs = parameterSpecs(o.model);
-  const { params, loss, dropoutSites } = lossGraph(g, o, true, graphInputs(g));
-  const grads = gradients(loss, params);
-  g.output(IO.loss, loss);
-  optimizerStep(g, o, specs, params, grads, graphInputs(g));
-  return { graph: g, specs, groups: parameterGroups(specs), dropoutSites };
+  let dropoutSites: DropoutSite[] = [];
+  const step = buildCustomStepGraph({
+    model: o.model,
+    optimizer: o.optimizer,
+    buildLoss: (g, params) => {
+      const built = languageModelLoss(g, o, params, true, graphInputs(g));
+      dropoutSites = built.dropoutSites;
+      return { loss: built.loss };
+    },
+  });
+  return { graph: step.graph, specs: step.specs, groups: step.groups, dropoutSites };
 }
 
 export function buildGradientGraph(o: StepGraphOptions, withLogits = false): StepGraph {
   const g = new Graph("gradients");
   const specs = parameterSpecs(o.model);
-  const { params, loss, logits, dropoutSites } = lossGraph(g, o, true, graphInputs(g));
-  const grads = gradients(loss, params);
+  const params = declareParameters(g, specs);
+  const { loss, logits, dropoutSites } = languageModelLoss(g, o, params.byName, true, graphInputs(g));
+  const grads = gradients(loss, params.list);
   g.output(IO.loss, loss);
   if (withLogits) g.output(IO.logits, logits);
   specs.forEach((s, i) => g.output(gradName(s.name), grads[i]));
@@ -136,19 +200,22 @@ export function buildGradientGraph(o: StepGraphOptions, withLogits = false): Ste
 export function buildApplyGraph(o: StepGraphOptions): StepGraph {
   const g = new Graph("apply_update");
   const specs = parameterSpecs(o.model);
-  const params = specs.map((s) => g.input(s.name, "float32", s.shape));
+  const params = declareParameters(g, specs).list;
   const grads = specs.map((s) => g.input(gradName(s.name), "float32", s.shape));
-  optimizerStep(g, o, specs, params, grads, graphInputs(g));
+  optimizerStep(g, o.optimizer, specs, params, grads);
   return { graph: g, specs, groups: parameterGroups(specs), dropoutSites: [] };
 }
 
 export function buildEvalGraph(o: Omit<StepGraphOptions, "optimizer">, withLogits = false): StepGraph {
-  const g = new Graph("eval");
-  const specs = parameterSpecs(o.model);
-  const { loss, logits } = lossGraph(g, o, false, graphInputs(g));
-  g.output(IO.loss, loss);
-  if (withLogits) g.output(IO.logits, logits);
-  return { graph: g, specs, groups: parameterGroups(specs), dropoutSites: [] };
+  const evaluation = buildCustomEvalGraph({
+    model: o.model,
+    buildLoss: (g, params) => {
+      const { loss, logits } = languageModelLoss(g, o, params, false, graphInputs(g));
+      const outputs: Record<string, Value> = withLogits ? { [IO.logits]: logits } : {};
+      return { loss, outputs };
+    },
+  });
+  return { graph: evaluation.graph, specs: evaluation.specs, groups: evaluation.groups, dropoutSites: [] };
 }
 
 /** Name of the whole-run input of a per-step input in the K-step graph: [K, ...shape]. */
@@ -177,10 +244,11 @@ export function buildTrainLoopGraph(o: StepGraphOptions, steps: number): TrainLo
     perStepInputs.push({ name, dtype, shape });
     return op.gather(body.outerInput(allStepsName(name), dtype, [steps, ...shape]), iteration);
   };
-  const { params, loss, dropoutSites } = lossGraph(body, o, true, perStep);
-  const grads = gradients(loss, params);
+  const params = declareParameters(body, specs);
+  const { loss, dropoutSites } = languageModelLoss(body, o, params.byName, true, perStep);
+  const grads = gradients(loss, params.list);
   const moments = optimizerState(body, specs);
-  const out = applyOptimizer(o.optimizer, specs, { params, grads, moments, lr: perStep(IO.lr, "float32", []), step: perStep(IO.step, "float32", []) });
+  const out = applyOptimizer(o.optimizer, specs, { params: params.list, grads, moments, lr: perStep(IO.lr, "float32", []), step: perStep(IO.step, "float32", []) });
   // Body outputs: the condition, the carried values in the order of the body inputs, then the per-step (scan) values.
   body.output("body.condition_out", op.identity(condition));
   specs.forEach((s, i) => body.output(`body.${updatedName(s.name)}`, out.params[i]));

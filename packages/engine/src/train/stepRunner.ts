@@ -5,6 +5,7 @@
  */
 import type { Tensor as OrtTensor } from "onnxruntime-node";
 import type { TensorMap } from "../io/safetensors.js";
+import type { ParamSpec } from "../models/parameters.js";
 import { toOnnx } from "../onnx/lower.js";
 import type { ObjectiveBatch } from "../objectives/pretraining.js";
 import { checkTokenIds } from "../objectives/crossEntropy.js";
@@ -61,6 +62,39 @@ function scalar(v: number): OrtTensor {
   return tensor("float32", [], Float32Array.of(v));
 }
 
+const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Step-graph feeds from safetensors maps: each parameter and its two moments (zeros when `optimizer` is not given). */
+export function importTrainState(specs: readonly ParamSpec[], weights: TensorMap, optimizer?: TensorMap): Record<string, OrtTensor> {
+  const tensors: Record<string, OrtTensor> = {};
+  for (const s of specs) {
+    const names = [s.name, ...MOMENT_NAMES.map((m) => momentName(m, s.name))];
+    names.forEach((name, k) => {
+      if (k > 0 && !optimizer) {
+        tensors[name] = tensor("float32", s.shape, new Float32Array(elements(s.shape)));
+        return;
+      }
+      const t = (k === 0 ? weights : optimizer!)[name];
+      const fits = t && t.dtype === "F32" && t.shape.join(",") === s.shape.join(",") && t.data.length === elements(s.shape);
+      if (!fits) throw new Error(`training state: tensor ${name} is missing, not F32 or not of shape [${s.shape}]`);
+      tensors[name] = tensor("float32", s.shape, t.data as Float32Array);
+    });
+  }
+  return tensors;
+}
+
+/** The step-graph state as safetensors maps (copies): weights by parameter name, moments as exp_avg.<name>, exp_avg_sq.<name>. */
+export function exportTrainState(specs: readonly ParamSpec[], tensors: Record<string, OrtTensor>): { weights: TensorMap; optimizer: TensorMap } {
+  const weights: TensorMap = {};
+  const optimizer: TensorMap = {};
+  const copy = (name: string, shape: number[]) => ({ dtype: "F32" as const, shape, data: (tensors[name].data as Float32Array).slice() });
+  for (const s of specs) {
+    weights[s.name] = copy(s.name, s.shape);
+    for (const m of MOMENT_NAMES) optimizer[momentName(m, s.name)] = copy(momentName(m, s.name), s.shape);
+  }
+  return { weights, optimizer };
+}
+
 export class StepRunner {
   private constructor(
     readonly options: StepRunnerOptions,
@@ -96,40 +130,18 @@ export class StepRunner {
 
   /** A fresh state: the given weights and zero moments. */
   initialState(weights: Record<string, Float32Array>): TrainState {
-    const tensors: Record<string, OrtTensor> = {};
-    for (const s of this.main.graph.specs) {
-      const w = weights[s.name];
-      if (!w || w.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`weights: ${s.name} missing or of the wrong size`);
-      tensors[s.name] = tensor("float32", s.shape, w);
-      for (const m of MOMENT_NAMES) tensors[momentName(m, s.name)] = tensor("float32", s.shape, new Float32Array(w.length));
-    }
-    return { tensors };
+    const specs = this.main.graph.specs;
+    const map: TensorMap = Object.fromEntries(specs.filter((s) => weights[s.name]).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: weights[s.name] }]));
+    return { tensors: importTrainState(specs, map) };
   }
 
   /** The state as two safetensors maps (weights with Hugging Face names; moments as exp_avg.<name>, exp_avg_sq.<name>). */
   exportState(state: TrainState): { weights: TensorMap; optimizer: TensorMap } {
-    const weights: TensorMap = {};
-    const optimizer: TensorMap = {};
-    for (const s of this.main.graph.specs) {
-      weights[s.name] = { dtype: "F32", shape: s.shape, data: (state.tensors[s.name].data as Float32Array).slice() };
-      for (const m of MOMENT_NAMES) {
-        const name = momentName(m, s.name);
-        optimizer[name] = { dtype: "F32", shape: s.shape, data: (state.tensors[name].data as Float32Array).slice() };
-      }
-    }
-    return { weights, optimizer };
+    return exportTrainState(this.main.graph.specs, state.tensors);
   }
 
   importState(weights: TensorMap, optimizer: TensorMap): TrainState {
-    const tensors: Record<string, OrtTensor> = {};
-    for (const s of this.main.graph.specs) {
-      for (const [name, map] of [[s.name, weights], ...MOMENT_NAMES.map((m) => [momentName(m, s.name), optimizer] as const)] as const) {
-        const t = map[name];
-        if (!t || t.dtype !== "F32" || t.shape.join(",") !== s.shape.join(",")) throw new Error(`checkpoint: tensor ${name} missing or not F32 [${s.shape}]`);
-        tensors[name] = tensor("float32", s.shape, t.data as Float32Array);
-      }
-    }
-    return { tensors };
+    return { tensors: importTrainState(this.main.graph.specs, weights, optimizer) };
   }
 
   private batchFeeds(batch: ObjectiveBatch): Record<string, OrtTensor> {

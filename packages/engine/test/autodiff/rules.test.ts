@@ -48,6 +48,7 @@ const float64Cases: Case[] = [
 // ORT has no double kernels for these (Erf; LayerNormalization keeps its statistics in float32 for double).
 const float32Cases: Case[] = [
   ["Erf", [r(2, 3)], ([a]) => ops.erf(a)],
+  ["FastGelu", [r(2, 3)], ([a]) => ops.fastGelu(ops.mul(a, 2))],
   ["LayerNormalization", [r(3, 6), r(6), r(6)], ([x, w, b]) => ops.layerNorm(x, w, b, 1e-5)],
   ["Cast", [r(2, 3)], ([a]) => ops.cast(ops.mul(ops.cast(a, "float64"), 3), "float32")],
 ];

@@ -30,6 +30,42 @@ describe.each([
     await gen.release();
   });
 
+  it("takes its weights as inputs: the same tokens as baked weights, and setWeights swaps models without a recompile", async () => {
+    const { model, weights } = tinyModel(overrides);
+    const other = initParameters({ ...model, init: "kaiming" }, new Rng(4));
+    const generate = async (gen: Generator, useCache = true) => (await gen.generate(prompt, { maxNewTokens: 10, temperature: 0.9, seed: 2 }, useCache)).tokens;
+    const baked = [new Generator(model, weights, { threads: 1 }), new Generator(model, other, { threads: 1 })];
+    const [expected, expectedOther] = [await generate(baked[0]), await generate(baked[1])];
+    expect(expectedOther).not.toEqual(expected);
+    const fed = new Generator(model, weights, { threads: 1 }, { weightsAsInputs: true });
+    expect(await generate(fed)).toEqual(expected);
+    fed.setWeights(other);
+    expect(await generate(fed)).toEqual(expectedOther);
+    expect(await generate(fed, false)).toEqual(expectedOther);
+    expect(() => baked[0].setWeights(other)).toThrow(/baked into its graphs/);
+    expect(() => fed.setWeights({ ...other, [Object.keys(other)[0]]: new Float32Array(3) })).toThrow(/setWeights: weight .* is missing or not of shape/);
+    await Promise.all([...baked, fed].map((g) => g.release()));
+  });
+
+  it("generates a batch of prompts together exactly as one by one", async () => {
+    const { model, weights } = tinyModel(overrides);
+    const gen = new Generator(model, weights, { threads: 1 });
+    const requests = [
+      { prompt, seed: 1 },
+      { prompt: [7, 2], seed: 2 },
+      { prompt: Array.from({ length: 18 }, (_, i) => (i * 7) % model.vocabSize), seed: 3 },
+    ];
+    const opts = { maxNewTokens: 9, temperature: 0.9, topK: 20, stopTokens: [11] };
+    const single = [];
+    for (const r of requests) single.push(await gen.generate(r.prompt, { ...opts, seed: r.seed }));
+    const batched = await gen.generateBatch(requests, opts);
+    expect(batched).toEqual(single);
+    // the long prompt fills the context (24) within 6 new tokens, so rows end at different steps
+    expect(single[2].tokens.length).toBeLessThanOrEqual(6);
+    expect(new Set(single.map((g) => g.tokens.length)).size).toBeGreaterThan(1);
+    await gen.release();
+  });
+
   it("exports a model.onnx that plain onnxruntime-node runs token by token", async () => {
     const { model, weights } = tinyModel(overrides);
     const session = await ort.InferenceSession.create(exportInferenceModel(model, weights)!);

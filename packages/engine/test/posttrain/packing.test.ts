@@ -1,24 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { ModelConfigSchema } from "../../src/config/model.js";
+import { type ModelConfig, ModelConfigSchema } from "../../src/config/model.js";
 import { Graph } from "../../src/graph/index.js";
-import { initParameters, parameterSpecs, transformerLogits } from "../../src/models/index.js";
+import { initParameters, parameterSpecs, sequenceAttention, transformerLogits } from "../../src/models/index.js";
 import { sftLoss } from "../../src/objectives/sft.js";
 import { toOnnx } from "../../src/onnx/index.js";
-import { blockCausalMask, conversationBatch, maskedAttention, type SequenceBatch, type TokenizedConversation } from "../../src/posttrain/packing.js";
+import { blockCausalMask, conversationBatch, type SequenceBatch, type TokenizedConversation } from "../../src/posttrain/packing.js";
 import { Session, tensor } from "../../src/runtime/index.js";
 import { Rng } from "../../src/util/rng.js";
 
-const cfg = ModelConfigSchema.parse({ vocabSize: 16, contextLength: 16, width: 8, layers: 1, heads: 2 });
-const weights = initParameters(cfg, new Rng(3));
+const VOCAB = 16;
 
 function conversation(rng: Rng, length: number, promptLength: number): TokenizedConversation {
   return {
-    ids: Array.from({ length }, () => rng.int(cfg.vocabSize)),
+    ids: Array.from({ length }, () => rng.int(VOCAB)),
     lossMask: Array.from({ length }, (_, i) => (i >= promptLength ? 1 : 0)),
   };
 }
 
-async function sftLossOf(batch: SequenceBatch, mask: Float32Array): Promise<number> {
+async function sftLossOf(cfg: ModelConfig, batch: SequenceBatch, mask: Float32Array): Promise<number> {
+  const weights = initParameters({ ...cfg, init: "kaiming" }, new Rng(3)); // larger than the default: a leak must show
   const g = new Graph("sft-packing");
   const { rows, seqLen: T } = batch;
   const params = Object.fromEntries(parameterSpecs(cfg).map((s) => [s.name, g.input(s.name, "float32", s.shape)]));
@@ -26,7 +26,7 @@ async function sftLossOf(batch: SequenceBatch, mask: Float32Array): Promise<numb
   const logits = transformerLogits(cfg, params, {
     ids: g.input("ids", "int32", [rows, T]),
     positions: g.input("positions", "int64", [rows, T]),
-    attend: maskedAttention(cfg, attention),
+    attend: sequenceAttention(cfg, T, { mask: attention }),
   });
   g.output("loss", sftLoss({ logits, targets: g.input("targets", "int32", [rows, T]), mask: g.input("weights", "float32", [rows, T]) }));
   const session = await Session.create(toOnnx(g), { threads: 1 });
@@ -59,17 +59,21 @@ describe("SFT packing", () => {
     expect(conversationBatch(conversations, 8, false).rows).toBe(4);
   });
 
-  it("gives the same loss packed as unpacked, and differs when attention may cross conversations", async () => {
+  it.each([
+    ["learned positions", { preset: "gpt2-style" }],
+    ["rotary positions, grouped-query attention", { preset: "llama-style", kvHeads: 1 }],
+  ] as const)("gives the same loss packed as unpacked (%s), and differs when attention may cross conversations", async (_name, overrides) => {
+    const model = ModelConfigSchema.parse({ vocabSize: VOCAB, contextLength: 16, width: 8, layers: 1, heads: 2, ...overrides });
     const unpacked = conversationBatch(conversations, 8, false);
     const packed = conversationBatch(conversations, 16, true);
-    const lossUnpacked = await sftLossOf(unpacked, blockCausalMask(unpacked));
-    const lossPacked = await sftLossOf(packed, blockCausalMask(packed));
+    const lossUnpacked = await sftLossOf(model, unpacked, blockCausalMask(unpacked));
+    const lossPacked = await sftLossOf(model, packed, blockCausalMask(packed));
     expect(Math.abs(lossPacked - lossUnpacked)).toBeLessThan(1e-6);
 
     // A plain causal mask over the packed row lets conversation 1 see conversation 0: the loss must change.
     const leaky = new Float32Array(packed.rows * 16 * 16);
     for (let r = 0; r < packed.rows; r++) for (let i = 0; i < 16; i++) for (let j = i + 1; j < 16; j++) leaky[(r * 16 + i) * 16 + j] = -1e9;
-    expect(Math.abs((await sftLossOf(packed, leaky)) - lossUnpacked)).toBeGreaterThan(1e-4);
+    expect(Math.abs((await sftLossOf(model, packed, leaky)) - lossUnpacked)).toBeGreaterThan(1e-4);
   });
 
   it("rejects a conversation whose mask does not match its ids", () => {

@@ -1,11 +1,14 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { Command } from "commander";
+import { describe, expect, it, vi } from "vitest";
+import { registerGenerateCommand } from "../../src/cli/commands/generate.js";
+import { Generator } from "../../src/generate/generator.js";
 import { readSafetensors } from "../../src/io/safetensors.js";
 import { trainSft } from "../../src/posttrain/sft.js";
 import { demonstrations } from "../../src/posttrain/synthetic.js";
 import { Rng } from "../../src/util/rng.js";
-import { tempDir, tinyBaseCheckpoint, writeJsonl } from "./helpers.js";
+import { TINY_MODEL, tempDir, tinyBaseCheckpoint, writeJsonl } from "./helpers.js";
 
 describe("engine sft", () => {
   const root = tempDir("sft-run");
@@ -33,6 +36,29 @@ describe("engine sft", () => {
     expect(evals.length).toBe(2);
     expect(evals[1]).toBeLessThan(evals[0]);
     expect(existsSync(join(root, "a", "checkpoint-6", "model.safetensors"))).toBe(true);
+  });
+
+  it("generates from its checkpoints with `engine generate --model <run folder>`", async () => {
+    const runDir = join(root, "generate");
+    await trainSft(config(runDir, { maxSteps: 3 }));
+    const written: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const program = new Command().exitOverride();
+      registerGenerateCommand(program);
+      await program.parseAsync(["generate", "--model", runDir, "--prompt", "Hi", "--max-new-tokens", "8", "--temperature", "0"], { from: "user" });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // the same greedy tokens as a Generator over the best checkpoint's weights (byte-level ids are bytes)
+    const weights = readSafetensors(join(runDir, "best", "model.safetensors")).tensors;
+    const generator = new Generator(TINY_MODEL, Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array])), { threads: 1 });
+    const expected = await generator.generate([...Buffer.from("Hi")], { maxNewTokens: 8 });
+    await generator.release();
+    expect(expected.tokens.length).toBe(8);
+    expect(expected.tokens.every((t) => t < 256)).toBe(true);
+    expect(written.join("")).toBe("Hi" + new TextDecoder().decode(Uint8Array.from(expected.tokens)) + "\n");
   });
 
   it("resumes a killed run exactly: same losses and bit-identical weights", async () => {
