@@ -77,7 +77,7 @@ const sft = await timed(() =>
 stages.SFT = sft.seconds;
 
 const rm = await timed(() =>
-  trainRewardModel({ ...common, baseCheckpoint: sft.value.finalDir, outDir: join(out, "rm"), data: { train: data.rankings, validation: data.heldOutPairs }, learningRate: 1e-3, maxSteps: 600 }),
+  trainRewardModel({ ...common, batchSize: 32, baseCheckpoint: sft.value.finalDir, outDir: join(out, "rm"), data: { train: data.rankings, validation: data.heldOutPairs }, learningRate: 1e-3, maxSteps: 600 }),
 );
 stages.RM = rm.seconds;
 
