@@ -22,12 +22,25 @@ import { latestCheckpoint } from "../src/train/checkpoint.js";
 import { pretrain } from "../src/train/loop.js";
 import { Rng } from "../src/util/rng.js";
 
-const { values: args } = parseArgs({ options: { out: { type: "string" }, samples: { type: "string", default: "200" } } });
+const { values: args } = parseArgs({
+  options: {
+    out: { type: "string" },
+    samples: { type: "string", default: "200" },
+    check: { type: "boolean", default: false },
+  },
+});
 const out = args.out ?? mkdtempSync(join(tmpdir(), "demo-alignment-"));
 const samples = Number(args.samples);
 mkdirSync(out, { recursive: true });
 
-const MODEL = { preset: "gpt2-style", vocabSize: 261, contextLength: 80, width: 64, layers: 2, heads: 4 } as const;
+const MODEL = {
+  preset: "gpt2-style",
+  vocabSize: 261,
+  contextLength: 80,
+  width: 64,
+  layers: 2,
+  heads: 4,
+} as const;
 const REPLY_TOKENS = 40;
 
 function writeJsonl(name: string, records: unknown[]): string {
@@ -50,8 +63,17 @@ const data = {
   rankings: writeJsonl("rankings.jsonl", task.rankings(new Rng(4), 1600)),
   heldOutPairs: writeJsonl("heldout-pairs.jsonl", task.rankings(new Rng(5), 150)),
   pairs: writeJsonl("dpo.jsonl", task.preferencePairs(new Rng(6), 800)),
-  prompts: writeJsonl("prompts.jsonl", Array.from({ length: 512 }, ((rng) => () => ({ prompt: task.samplePrompt(rng).text }))(new Rng(7)))),
-  evalPrompts: Array.from({ length: samples }, ((rng) => () => task.samplePrompt(rng).text)(new Rng(8))),
+  prompts: writeJsonl(
+    "prompts.jsonl",
+    Array.from({ length: 512 }, ((rng) => () => ({ prompt: task.samplePrompt(rng).text }))(new Rng(7))),
+  ),
+  evalPrompts: Array.from(
+    { length: samples },
+    (
+      (rng) => () =>
+        task.samplePrompt(rng).text
+    )(new Rng(8)),
+  ),
 };
 const heldOutDemosPath = writeJsonl("sft-heldout.jsonl", data.heldOutDemos);
 
@@ -61,7 +83,15 @@ const stages: Record<string, number> = {};
 
 const base = await timed(() =>
   pretrain({
-    config: { model: MODEL, steps: 400, batchSize: 16, schedule: { lr: 3e-3, warmupSteps: 20 }, evalEvery: 100, checkpointEvery: 400, validationFraction: 0.05 },
+    config: {
+      model: MODEL,
+      steps: 400,
+      batchSize: 16,
+      schedule: { lr: 3e-3, warmupSteps: 20 },
+      evalEvery: 100,
+      checkpointEvery: 400,
+      validationFraction: 0.05,
+    },
     data: { tokens: Array.from(Buffer.from(data.pretrainText, "utf8")) },
     outDir: join(out, "base"),
     tokenizerJson: tokenizer.toJSON(),
@@ -70,19 +100,49 @@ const base = await timed(() =>
 stages.base = base.seconds;
 const baseDir = latestCheckpoint(join(out, "base"))!.dir;
 
-const common = { batchSize: 16, logEvery: 50, evalEvery: 1000, saveEvery: 1000, schedule: { warmupSteps: 10 } };
+const common = {
+  batchSize: 16,
+  logEvery: 50,
+  evalEvery: 1000,
+  saveEvery: 1000,
+  schedule: { warmupSteps: 10 },
+};
 const sft = await timed(() =>
-  trainSft({ ...common, baseCheckpoint: baseDir, outDir: join(out, "sft"), data: { train: data.demos, validation: heldOutDemosPath }, learningRate: 2e-3, maxSteps: 400 }),
+  trainSft({
+    ...common,
+    baseCheckpoint: baseDir,
+    outDir: join(out, "sft"),
+    data: { train: data.demos, validation: heldOutDemosPath },
+    learningRate: 2e-3,
+    maxSteps: 400,
+  }),
 );
 stages.SFT = sft.seconds;
 
 const rm = await timed(() =>
-  trainRewardModel({ ...common, batchSize: 32, baseCheckpoint: sft.value.finalDir, outDir: join(out, "rm"), data: { train: data.rankings, validation: data.heldOutPairs }, learningRate: 1e-3, maxSteps: 600 }),
+  trainRewardModel({
+    ...common,
+    batchSize: 32,
+    baseCheckpoint: sft.value.finalDir,
+    outDir: join(out, "rm"),
+    data: { train: data.rankings, validation: data.heldOutPairs },
+    learningRate: 1e-3,
+    maxSteps: 600,
+  }),
 );
 stages.RM = rm.seconds;
 
 const dpo = await timed(() =>
-  trainDpo({ ...common, baseCheckpoint: sft.value.finalDir, outDir: join(out, "dpo"), data: { train: data.pairs, validationFraction: 0.05 }, learningRate: 5e-5, beta: 0.1, rpoAlpha: 4, maxSteps: 100 }),
+  trainDpo({
+    ...common,
+    baseCheckpoint: sft.value.finalDir,
+    outDir: join(out, "dpo"),
+    data: { train: data.pairs, validationFraction: 0.05 },
+    learningRate: 5e-5,
+    beta: 0.1,
+    rpoAlpha: 4,
+    maxSteps: 100,
+  }),
 );
 stages.DPO = dpo.seconds;
 
@@ -107,7 +167,10 @@ stages.PPO = ppo.seconds;
 const sftModel = loadBaseModel(sft.value.finalDir);
 
 /** Mean over responses of sum_t log pi(y_t) - log ref(y_t), on samples from pi: an unbiased estimate of KL(pi || ref). */
-async function klToSft(model: BaseModel, sequences: { ids: number[]; lossMask: number[] }[]): Promise<number> {
+async function klToSft(
+  model: BaseModel,
+  sequences: { ids: number[]; lossMask: number[] }[],
+): Promise<number> {
   const T = MODEL.contextLength;
   const policy = await computeSequenceLogps(model.model, model.weights, sequences, 50, T);
   const reference = await computeSequenceLogps(sftModel.model, sftModel.weights, sequences, 50, T);
@@ -131,14 +194,22 @@ interface Row {
 
 async function evaluateModel(name: string, dir: string, seconds: number): Promise<Row> {
   const model = loadBaseModel(dir);
-  const replies = await sampleReplies(model.model, model.weights, model.tokenizer, data.evalPrompts, { maxNewTokens: REPLY_TOKENS, temperature: 1, seed: 1000 });
+  const replies = await sampleReplies(model.model, model.weights, model.tokenizer, data.evalPrompts, {
+    maxNewTokens: REPLY_TOKENS,
+    temperature: 1,
+    seed: 1000,
+  });
   const prompts = data.evalPrompts.map(task.parsePrompt);
-  const rate = (check: (p: task.SyntheticPrompt, r: string) => boolean) => replies.filter((r, i) => r.ended && check(prompts[i], r.text)).length / replies.length;
+  const rate = (check: (p: task.SyntheticPrompt, r: string) => boolean) =>
+    replies.filter((r, i) => r.ended && check(prompts[i], r.text)).length / replies.length;
   return {
     model: name,
     preferred: rate(task.isPreferred),
     wellFormed: rate(task.isWellFormed),
-    kl: await klToSft(model, replies.map((r) => r.sequence)),
+    kl: await klToSft(
+      model,
+      replies.map((r) => r.sequence),
+    ),
     valLoss: await validationLoss(model),
     seconds,
   };
@@ -152,12 +223,43 @@ const rows = [
 ];
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-console.log(`\nAlignment demo: ${samples} sampled replies per model (temperature 1), held-out prompts; KL = E[log pi - log pi_SFT] per reply`);
+console.log(
+  `\nAlignment demo: ${samples} sampled replies per model (temperature 1), held-out prompts; KL = E[log pi - log pi_SFT] per reply`,
+);
 console.log("| model | preferred-rate (n) | well-formed | KL to SFT | validation loss | wall time |");
 console.log("| --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
-  console.log(`| ${r.model} | ${pct(r.preferred)} (${samples}) | ${pct(r.wellFormed)} | ${r.kl.toFixed(3)} | ${r.valLoss.toFixed(3)} | ${r.seconds.toFixed(1)} s |`);
+  console.log(
+    `| ${r.model} | ${pct(r.preferred)} (${samples}) | ${pct(r.wellFormed)} | ${r.kl.toFixed(3)} | ${r.valLoss.toFixed(3)} | ${r.seconds.toFixed(1)} s |`,
+  );
 }
-console.log(`\nreward model: held-out pair accuracy ${pct(rm.value.lastEval?.["eval/accuracy"] ?? NaN)} (${rm.seconds.toFixed(1)} s)`);
-console.log(`PPO last iteration: ${JSON.stringify(Object.fromEntries(Object.entries(ppo.value.history.at(-1) ?? {}).map(([k, v]) => [k, Number(v.toPrecision(4))])))}`);
+console.log(
+  `\nreward model: held-out pair accuracy ${pct(rm.value.lastEval?.["eval/accuracy"] ?? NaN)} (${rm.seconds.toFixed(1)} s)`,
+);
+console.log(
+  `PPO last iteration: ${JSON.stringify(Object.fromEntries(Object.entries(ppo.value.history.at(-1) ?? {}).map(([k, v]) => [k, Number(v.toPrecision(4))])))}`,
+);
 console.log(`runs in ${out}`);
+
+// --check (CI): the issue's claims, asserted on this run; exit 1 naming each one that does not hold.
+if (args.check) {
+  const [baseRow, sftRow, dpoRow, ppoRow] = rows;
+  const rmAccuracy = rm.value.lastEval?.["eval/accuracy"] ?? 0;
+  const claims: [string, boolean][] = [
+    [
+      `SFT raises the well-formed rate above the base model's (${pct(sftRow.wellFormed)} vs ${pct(baseRow.wellFormed)})`,
+      sftRow.wellFormed > baseRow.wellFormed,
+    ],
+    [`the reward model reaches 90% held-out accuracy (${pct(rmAccuracy)})`, rmAccuracy >= 0.9],
+    [
+      `DPO raises the preferred rate well above SFT's (${pct(dpoRow.preferred)} vs ${pct(sftRow.preferred)})`,
+      dpoRow.preferred >= sftRow.preferred + 0.2,
+    ],
+    [
+      `PPO raises the preferred rate well above SFT's (${pct(ppoRow.preferred)} vs ${pct(sftRow.preferred)})`,
+      ppoRow.preferred >= sftRow.preferred + 0.2,
+    ],
+  ];
+  for (const [claim, holds] of claims) console.log(`${holds ? "ok  " : "FAIL"} ${claim}`);
+  if (claims.some(([, holds]) => !holds)) process.exit(1);
+}
