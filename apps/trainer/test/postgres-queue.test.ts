@@ -23,10 +23,13 @@ it("runs a job end to end on BullMQ's PostgreSQL backend", async () => {
   trainer = await startTrainer(database.url, backend);
   expect(trainer.output()).toContain('"queueBackend":"postgres"');
   queue = createTrainingQueue(backend);
-  const run = await database.prisma.trainingRun.create({ data: { kind: "demo", config: { steps: 3, stepMs: 10 } } });
+  const run = await database.prisma.trainingRun.create({
+    data: { kind: "demo", config: { steps: 3, stepMs: 10 } },
+  });
   await publishRun(database.prisma, queue, run);
   await waitFor(
-    async () => (await database.prisma.trainingRun.findUniqueOrThrow({ where: { id: run.id } })).status === "SUCCEEDED",
+    async () =>
+      (await database.prisma.trainingRun.findUniqueOrThrow({ where: { id: run.id } })).status === "SUCCEEDED",
     () => `run never succeeded:\n${trainer!.output()}`,
   );
   expect(await database.prisma.runMetric.count({ where: { runId: run.id } })).toBe(3);

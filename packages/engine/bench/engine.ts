@@ -21,11 +21,19 @@ import { StepRunner } from "../src/train/stepRunner.js";
 import { Rng } from "../src/util/rng.js";
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const flag = (name: string, fallback: number) =>
+  args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
 const THREADS = flag("--threads", 2);
 const STEPS = flag("--steps", 8);
 const BATCH = 16;
-const REFERENCE: ModelConfigInput = { preset: "gpt2-style", vocabSize: 256, contextLength: 128, width: 384, layers: 2, heads: 6 };
+const REFERENCE: ModelConfigInput = {
+  preset: "gpt2-style",
+  vocabSize: 256,
+  contextLength: 128,
+  width: 384,
+  layers: 2,
+  heads: 6,
+};
 const TWELVE_M: ModelConfigInput = { ...REFERENCE, width: 512, layers: 4, heads: 8 };
 
 interface MemoryMeasurement {
@@ -37,22 +45,36 @@ interface MemoryMeasurement {
 function trainingFlops(input: ModelConfigInput): number {
   const cfg = ModelConfigSchema.parse(input);
   const tokens = BATCH * cfg.contextLength;
-  const matrixParams = parameterSpecs(cfg).filter((s) => s.role === "matrix").reduce((n, s) => n + s.shape[0] * s.shape[1], 0);
+  const matrixParams = parameterSpecs(cfg)
+    .filter((s) => s.role === "matrix")
+    .reduce((n, s) => n + s.shape[0] * s.shape[1], 0);
   const head = cfg.tiedHead ? cfg.vocabSize * cfg.width : 0;
   return 6 * (matrixParams + head) * tokens + 12 * cfg.layers * BATCH * cfg.contextLength ** 2 * cfg.width;
 }
 
 /** A model ready to time: one training step per call of `step()`, on random batches. */
-async function stepTimer(input: ModelConfigInput): Promise<{ step: () => Promise<number>; release: () => Promise<void> }> {
+async function stepTimer(
+  input: ModelConfigInput,
+): Promise<{ step: () => Promise<number>; release: () => Promise<void> }> {
   const model = ModelConfigSchema.parse(input);
-  const runner = await StepRunner.create({ model, objective: "causal_lm", batchSize: BATCH, optimizer: OptimizerConfigSchema.parse({}), microBatches: 1, runtime: { threads: THREADS } });
+  const runner = await StepRunner.create({
+    model,
+    objective: "causal_lm",
+    batchSize: BATCH,
+    optimizer: OptimizerConfigSchema.parse({}),
+    microBatches: 1,
+    runtime: { threads: THREADS },
+  });
   let state = runner.initialState(initParameters(model, new Rng(1)));
   const rng = new Rng(2);
   const n = BATCH * model.contextLength;
   let count = 0;
   return {
     step: async () => {
-      const batch = { inputIds: Int32Array.from({ length: n }, () => rng.int(model.vocabSize)), targets: Int32Array.from({ length: n }, () => rng.int(model.vocabSize)) };
+      const batch = {
+        inputIds: Int32Array.from({ length: n }, () => rng.int(model.vocabSize)),
+        targets: Int32Array.from({ length: n }, () => rng.int(model.vocabSize)),
+      };
       const prepared = runner.prepare([batch]);
       const t0 = performance.now();
       state = (await runner.step(state, prepared, 1e-3, ++count)).next;
@@ -66,22 +88,45 @@ async function stepTimer(input: ModelConfigInput): Promise<{ step: () => Promise
 async function measureMemoryHere(input: ModelConfigInput): Promise<MemoryMeasurement> {
   const timer = await stepTimer(input);
   for (let i = 0; i < 3; i++) await timer.step();
-  return { peakRssMb: process.resourceUsage().maxRSS / 1024, params: countParameters(ModelConfigSchema.parse(input)) };
+  return {
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    params: countParameters(ModelConfigSchema.parse(input)),
+  };
 }
 
 function measureMemoryInChild(input: ModelConfigInput): MemoryMeasurement {
-  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--measure", JSON.stringify(input), "--threads", String(THREADS)], { encoding: "utf8" });
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--measure",
+      JSON.stringify(input),
+      "--threads",
+      String(THREADS),
+    ],
+    { encoding: "utf8" },
+  );
   return JSON.parse(out.trim().split("\n").pop()!) as MemoryMeasurement;
 }
 
 /** Fastest PyTorch step for `threads`, or null without /usr/bin/python3 + torch. */
-function torchStep(input: ModelConfigInput, threads: number, steps: number): { minMs: number; version: string } | null {
+function torchStep(
+  input: ModelConfigInput,
+  threads: number,
+  steps: number,
+): { minMs: number; version: string } | null {
   const script = fileURLToPath(new URL("../scripts/torch/bench_step.py", import.meta.url));
   try {
-    const out = execFileSync("/usr/bin/python3", [script, JSON.stringify(ModelConfigSchema.parse(input)), String(BATCH), String(steps), String(threads)], {
-      encoding: "utf8",
-      env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
-    });
+    const out = execFileSync(
+      "/usr/bin/python3",
+      [script, JSON.stringify(ModelConfigSchema.parse(input)), String(BATCH), String(steps), String(threads)],
+      {
+        encoding: "utf8",
+        env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
+      },
+    );
     const r = JSON.parse(out.trim().split("\n").pop()!);
     return { minMs: r.min_ms, version: r.torch };
   } catch {
@@ -95,7 +140,11 @@ async function matmulTimer(): Promise<() => Promise<number>> {
   g.output("c", ops.matmul(g.input("a", "float32", [n, n]), g.input("b", "float32", [n, n])));
   const session = await Session.create(toOnnx(g), { threads: THREADS });
   const rng = new Rng(3);
-  const a = tensor("float32", [n, n], Float32Array.from({ length: n * n }, () => rng.normal()));
+  const a = tensor(
+    "float32",
+    [n, n],
+    Float32Array.from({ length: n * n }, () => rng.normal()),
+  );
   await session.run({ a, b: a });
   return async () => {
     const t0 = performance.now();
@@ -132,7 +181,9 @@ async function main(): Promise<void> {
   }
   const tokens = BATCH * 128;
   const ROUNDS = flag("--rounds", 5);
-  console.log(`engine benchmark: ${THREADS} threads, batch ${BATCH}; ${ROUNDS} rounds alternating engine, PyTorch and MatMul, fastest of each`);
+  console.log(
+    `engine benchmark: ${THREADS} threads, batch ${BATCH}; ${ROUNDS} rounds alternating engine, PyTorch and MatMul, fastest of each`,
+  );
   const reference = await stepTimer(REFERENCE);
   await reference.step(); // warm-up
   const matmul = await matmulTimer();
@@ -149,21 +200,32 @@ async function main(): Promise<void> {
   }
   await reference.release();
   const engineTokS = tokens / (engineMs / 1000);
-  console.log(`reference config (vocab 256, context 128, width 384, 2 layers, 6 heads): ${engineMs.toFixed(0)} ms/step = ${engineTokS.toFixed(0)} tokens/s`);
+  console.log(
+    `reference config (vocab 256, context 128, width 384, 2 layers, 6 heads): ${engineMs.toFixed(0)} ms/step = ${engineTokS.toFixed(0)} tokens/s`,
+  );
   if (torch) {
     const torchTokS = tokens / (torch.minMs / 1000);
-    console.log(`PyTorch ${torch.version} (fastest with ${torch.threads} thread(s)): ${torch.minMs.toFixed(0)} ms/step = ${torchTokS.toFixed(0)} tokens/s`);
+    console.log(
+      `PyTorch ${torch.version} (fastest with ${torch.threads} thread(s)): ${torch.minMs.toFixed(0)} ms/step = ${torchTokS.toFixed(0)} tokens/s`,
+    );
     console.log(`RATIO engine/PyTorch tokens/s: ${(engineTokS / torchTokS).toFixed(2)}x (goal >= 1.5x)`);
   } else {
     console.log("PyTorch: /usr/bin/python3 with torch not found, ratio not measured");
   }
   const refGflops = trainingFlops(REFERENCE) / (engineMs / 1000) / 1e9;
   console.log(`MatMul 1024^3 fp32 (ONNX Runtime, same threads): ${mm.toFixed(1)} GFLOP/s`);
-  console.log(`RATIO effective training GFLOP/s / MatMul: ${refGflops.toFixed(1)} / ${mm.toFixed(1)} = ${((100 * refGflops) / mm).toFixed(0)}% (goal >= 60%)`);
+  console.log(
+    `RATIO effective training GFLOP/s / MatMul: ${refGflops.toFixed(1)} / ${mm.toFixed(1)} = ${((100 * refGflops) / mm).toFixed(0)}% (goal >= 60%)`,
+  );
 
-  for (const [label, cfg] of [["reference", REFERENCE], ["12M", TWELVE_M]] as const) {
+  for (const [label, cfg] of [
+    ["reference", REFERENCE],
+    ["12M", TWELVE_M],
+  ] as const) {
     const m = measureMemoryInChild(cfg);
-    console.log(`peak RSS, ${label} config (${(m.params / 1e6).toFixed(2)}M params, own process): ${m.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `peak RSS, ${label} config (${(m.params / 1e6).toFixed(2)}M params, own process): ${m.peakRssMb.toFixed(0)} MB`,
+    );
   }
 
   if (!args.includes("--quick")) {
@@ -179,19 +241,26 @@ async function main(): Promise<void> {
     // Round-robin, one step of each per round, so a change in machine load hits every row alike.
     const timers = await Promise.all(rows.map(([, cfg]) => stepTimer(cfg)));
     const best = rows.map(() => Infinity);
-    for (let round = 0; round < STEPS; round++) for (const [i, t] of timers.entries()) best[i] = Math.min(best[i], await t.step());
-    console.log("\nscaling (one dimension of the reference changed; fastest ms/step over round-robin rounds)");
+    for (let round = 0; round < STEPS; round++)
+      for (const [i, t] of timers.entries()) best[i] = Math.min(best[i], await t.step());
+    console.log(
+      "\nscaling (one dimension of the reference changed; fastest ms/step over round-robin rounds)",
+    );
     console.log("| change | params | ms/step | x reference | tokens/s |\n| --- | --- | --- | --- | --- |");
     rows.forEach(([label, cfg], i) => {
       const params = countParameters(ModelConfigSchema.parse(cfg));
       const toks = BATCH * (cfg.contextLength ?? 128);
-      console.log(`| ${label} | ${(params / 1e6).toFixed(2)}M | ${best[i].toFixed(0)} | ${(best[i] / best[0]).toFixed(2)} | ${(toks / (best[i] / 1000)).toFixed(0)} |`);
+      console.log(
+        `| ${label} | ${(params / 1e6).toFixed(2)}M | ${best[i].toFixed(0)} | ${(best[i] / best[0]).toFixed(2)} | ${(toks / (best[i] / 1000)).toFixed(0)} |`,
+      );
     });
     await Promise.all(timers.map((t) => t.release()));
   }
   const gen = await generationSpeed();
-  console.log(`\ngeneration, 128 new tokens after a 16-token prompt (reference model, context 256): KV cache ${gen.cachedMs.toFixed(0)} ms, ` +
-    `no cache ${gen.uncachedMs.toFixed(0)} ms: cache ${(gen.uncachedMs / gen.cachedMs).toFixed(1)}x faster`);
+  console.log(
+    `\ngeneration, 128 new tokens after a 16-token prompt (reference model, context 256): KV cache ${gen.cachedMs.toFixed(0)} ms, ` +
+      `no cache ${gen.uncachedMs.toFixed(0)} ms: cache ${(gen.uncachedMs / gen.cachedMs).toFixed(1)}x faster`,
+  );
 }
 
 await main();

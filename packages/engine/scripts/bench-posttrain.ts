@@ -23,16 +23,33 @@ import { Rng } from "../src/util/rng.js";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "5" } } });
 const STEPS = Number(values.steps);
-const model = ModelConfigSchema.parse({ preset: "gpt2-style", vocabSize: 256, contextLength: 128, width: 384, layers: 2, heads: 6 });
+const model = ModelConfigSchema.parse({
+  preset: "gpt2-style",
+  vocabSize: 256,
+  contextLength: 128,
+  width: 384,
+  layers: 2,
+  heads: 6,
+});
 const T = model.contextLength;
 const rng = new Rng(0);
 const initial = initParameters(model, rng);
-const weights: TensorMap = Object.fromEntries(parameterSpecs(model).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: initial[s.name] }]));
+const weights: TensorMap = Object.fromEntries(
+  parameterSpecs(model).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: initial[s.name] }]),
+);
 const base: BaseModel = { dir: "-", model, weights, tokenizer: byteLevelTokenizer() };
 /** Random tokens with the first 32 as the prompt; T + 1 tokens fill T (input, target) steps. */
-const sequence = (length = T + 1) => ({ ids: Array.from({ length }, () => rng.int(256)), lossMask: Array.from({ length }, (_, i) => (i > 32 ? 1 : 0)) });
+const sequence = (length = T + 1) => ({
+  ids: Array.from({ length }, () => rng.int(256)),
+  lossMask: Array.from({ length }, (_, i) => (i > 32 ? 1 : 0)),
+});
 
-async function tokensPerSecond(name: string, buildLoss: BuildLoss, feeds: Feeds, extra: TensorMap = {}): Promise<void> {
+async function tokensPerSecond(
+  name: string,
+  buildLoss: BuildLoss,
+  feeds: Feeds,
+  extra: TensorMap = {},
+): Promise<void> {
   const runner = await PolicyStepRunner.create({
     model,
     extraParams: Object.keys(extra).length ? [scoreHeadSpec(model)] : [],
@@ -48,15 +65,42 @@ async function tokensPerSecond(name: string, buildLoss: BuildLoss, feeds: Feeds,
     if (i > 0) best = Math.min(best, performance.now() - t0); // the first run includes ORT's warm-up
   }
   await runner.release();
-  console.log(`${name.padEnd(22)} ${(best).toFixed(0).padStart(6)} ms/step  ${Math.round((16 * T) / (best / 1000)).toString().padStart(7)} tokens/s`);
+  console.log(
+    `${name.padEnd(22)} ${best.toFixed(0).padStart(6)} ms/step  ${Math.round((16 * T) / (best / 1000))
+      .toString()
+      .padStart(7)} tokens/s`,
+  );
 }
 
 console.log(`reference config, 2,048 tokens a step, best of ${STEPS}`);
-await tokensPerSecond("SFT step", sftLossGraph(base, 16, T, false), sftFeeds(conversationBatch(Array.from({ length: 16 }, sequence), T, false), false));
-const pairs = Array.from({ length: 8 }, () => ({ chosen: sequence(T), rejected: sequence(T), margin: 0, weight: 1 }));
-await tokensPerSecond("reward-model step", rewardLossGraph(base, 8, T, 0), rewardFeeds(pairs, T, 0), initScoreHead(model, rng));
-const dpoExamples = Array.from({ length: 8 }, () => ({ chosen: sequence(), rejected: sequence(), referenceChosen: -300, referenceRejected: -310 }));
-await tokensPerSecond("DPO step", dpoLossGraph(base, 8, T, { beta: 0.1, labelSmoothing: 0, lossType: "sigmoid", rpoAlpha: 0 }), dpoFeeds(dpoExamples, T));
+await tokensPerSecond(
+  "SFT step",
+  sftLossGraph(base, 16, T, false),
+  sftFeeds(conversationBatch(Array.from({ length: 16 }, sequence), T, false), false),
+);
+const pairs = Array.from({ length: 8 }, () => ({
+  chosen: sequence(T),
+  rejected: sequence(T),
+  margin: 0,
+  weight: 1,
+}));
+await tokensPerSecond(
+  "reward-model step",
+  rewardLossGraph(base, 8, T, 0),
+  rewardFeeds(pairs, T, 0),
+  initScoreHead(model, rng),
+);
+const dpoExamples = Array.from({ length: 8 }, () => ({
+  chosen: sequence(),
+  rejected: sequence(),
+  referenceChosen: -300,
+  referenceRejected: -310,
+}));
+await tokensPerSecond(
+  "DPO step",
+  dpoLossGraph(base, 8, T, { beta: 0.1, labelSmoothing: 0, lossType: "sigmoid", rpoAlpha: 0 }),
+  dpoFeeds(dpoExamples, T),
+);
 
 // PPO rollouts: the same generator PPO samples with, 128 new tokens after a 1-token prompt, cache on and off.
 const generator = new Generator(model, initial, { threads: 2 });
@@ -73,4 +117,6 @@ await rollout(true);
 const cached = await rollout(true);
 const uncached = await rollout(false);
 await generator.release();
-console.log(`PPO rollout tokens/s   KV cache ${cached.toFixed(0)}, full context ${uncached.toFixed(0)}: cache ${(cached / uncached).toFixed(1)}x faster at ${T - 1} new tokens`);
+console.log(
+  `PPO rollout tokens/s   KV cache ${cached.toFixed(0)}, full context ${uncached.toFixed(0)}: cache ${(cached / uncached).toFixed(1)}x faster at ${T - 1} new tokens`,
+);

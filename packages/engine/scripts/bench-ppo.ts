@@ -27,12 +27,21 @@ const { values } = parseArgs({ options: { iterations: { type: "string", default:
 const ITERATIONS = Number(values.iterations);
 const BATCH = 16;
 const REPLY_TOKENS = 40;
-const model = ModelConfigSchema.parse({ preset: "gpt2-style", vocabSize: 261, contextLength: 80, width: 64, layers: 2, heads: 4 });
+const model = ModelConfigSchema.parse({
+  preset: "gpt2-style",
+  vocabSize: 261,
+  contextLength: 80,
+  width: 64,
+  layers: 2,
+  heads: 4,
+});
 const tokenizer = byteLevelTokenizer();
 const root = mkdtempSync(join(tmpdir(), "bench-ppo-"));
 
 const initial = initParameters(model, new Rng(1));
-const weights: TensorMap = Object.fromEntries(parameterSpecs(model).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: initial[s.name] }]));
+const weights: TensorMap = Object.fromEntries(
+  parameterSpecs(model).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: initial[s.name] }]),
+);
 function checkpoint(name: string, tensors: TensorMap): string {
   const dir = checkpointDir(join(root, name), 0);
   saveCheckpoint(dir, {
@@ -46,7 +55,13 @@ function checkpoint(name: string, tensors: TensorMap): string {
 }
 const base = checkpoint("base", weights);
 const reward = checkpoint("rm", { ...weights, ...initScoreHead(model, new Rng(2)) });
-const promptTexts = Array.from({ length: 64 }, ((rng) => () => task.samplePrompt(rng).text)(new Rng(7)));
+const promptTexts = Array.from(
+  { length: 64 },
+  (
+    (rng) => () =>
+      task.samplePrompt(rng).text
+  )(new Rng(7)),
+);
 const prompts = join(root, "prompts.jsonl");
 writeFileSync(prompts, promptTexts.map((prompt) => JSON.stringify({ prompt })).join("\n") + "\n");
 
@@ -66,12 +81,18 @@ await trainPpo({
   logEvery: 1000,
 });
 const ppoSeconds = (performance.now() - t0) / 1000;
-console.log(`trainPpo: ${ITERATIONS} iterations of ${BATCH} rollouts in ${ppoSeconds.toFixed(1)} s (${(ppoSeconds / ITERATIONS).toFixed(2)} s per iteration)`);
+console.log(
+  `trainPpo: ${ITERATIONS} iterations of ${BATCH} rollouts in ${ppoSeconds.toFixed(1)} s (${(ppoSeconds / ITERATIONS).toFixed(2)} s per iteration)`,
+);
 
 /** One iteration's prompts and sampling seeds. */
 const requests = (iteration: number) =>
   Array.from({ length: BATCH }, (_, i) => ({
-    prompt: renderChat([{ role: "user", content: promptTexts[(iteration * BATCH + i) % promptTexts.length] }], tokenizer, { addGenerationPrompt: true }).ids,
+    prompt: renderChat(
+      [{ role: "user", content: promptTexts[(iteration * BATCH + i) % promptTexts.length] }],
+      tokenizer,
+      { addGenerationPrompt: true },
+    ).ids,
     seed: iteration * BATCH + i,
   }));
 const sampling = { maxNewTokens: REPLY_TOKENS, temperature: 1 };
@@ -89,8 +110,17 @@ const ways: [string, (iteration: number) => Promise<void>][] = [
       await fresh.release();
     },
   ],
-  ["weights as inputs, one prompt at a time", (iteration) => (shared.setWeights(initial), oneByOne(shared, iteration))],
-  ["weights as inputs, the batch decoded together (PPO now)", (iteration) => (shared.setWeights(initial), shared.generateBatch(requests(iteration), sampling).then(() => undefined))],
+  [
+    "weights as inputs, one prompt at a time",
+    (iteration) => (shared.setWeights(initial), oneByOne(shared, iteration)),
+  ],
+  [
+    "weights as inputs, the batch decoded together (PPO now)",
+    (iteration) => (
+      shared.setWeights(initial),
+      shared.generateBatch(requests(iteration), sampling).then(() => undefined)
+    ),
+  ],
 ];
 // round-robin (the machine is shared), keeping each way's fastest iteration
 const best = ways.map(() => Infinity);
@@ -103,4 +133,6 @@ for (let iteration = 0; iteration < ITERATIONS; iteration++) {
 }
 await shared.release();
 console.log(`rollouts of one iteration, best of ${ITERATIONS}:`);
-ways.forEach(([name], w) => console.log(`  ${name}: ${best[w].toFixed(3)} s (${(best[0] / best[w]).toFixed(2)}x)`));
+ways.forEach(([name], w) =>
+  console.log(`  ${name}: ${best[w].toFixed(3)} s (${(best[0] / best[w]).toFixed(2)}x)`),
+);

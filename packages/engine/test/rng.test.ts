@@ -16,7 +16,9 @@ describe("Rng", () => {
   it("draws uniforms and normals with the right moments", () => {
     const r = new Rng(1);
     const n = 20000;
-    let sum = 0, sq = 0, usum = 0;
+    let sum = 0,
+      sq = 0,
+      usum = 0;
     for (let i = 0; i < n; i++) {
       const z = r.normal();
       sum += z;

@@ -29,7 +29,9 @@ describe("token shards", () => {
     expect(() => readShard(join(dir, "magic.bin"))).toThrow(/wrong magic/);
     writeFileSync(join(dir, "short.bin"), bytes.subarray(0, bytes.length - 1));
     expect(() => readShard(join(dir, "short.bin"))).toThrow(/truncated/);
-    expect(() => readShard(path, { vocabSize: 3 })).toThrow(/token id 3 at position 2 is beyond the vocabulary/);
+    expect(() => readShard(path, { vocabSize: 3 })).toThrow(
+      /token id 3 at position 2 is beyond the vocabulary/,
+    );
     expect(() => writeShard(join(dir, "c.bin"), [70000], { dtype: "uint16" })).toThrow(/does not fit uint16/);
   });
 

@@ -6,13 +6,15 @@ import { GRAD_RULES } from "./rules.js";
 
 export function gradients(loss: Value, wrt: readonly Value[]): Value[] {
   const g = loss.graph;
-  if (numel(loss.shape) !== 1) throw new Error(`gradients: loss must be a scalar, got ${formatShape(loss.shape)}`);
+  if (numel(loss.shape) !== 1)
+    throw new Error(`gradients: loss must be a scalar, got ${formatShape(loss.shape)}`);
   const forward = g.nodes.slice();
 
   // Which values depend on the differentiated inputs: only those nodes need a backward rule.
   const dependent = new Set<Value>(wrt);
   for (const node of forward) {
-    if (node.inputs.some((i) => dependent.has(i))) for (const o of node.outputs) if (isFloat(o.dtype)) dependent.add(o);
+    if (node.inputs.some((i) => dependent.has(i)))
+      for (const o of node.outputs) if (isFloat(o.dtype)) dependent.add(o);
   }
   if (!dependent.has(loss)) throw new Error("gradients: the loss does not depend on any of the given inputs");
 
@@ -30,7 +32,9 @@ export function gradients(loss: Value, wrt: readonly Value[]): Value[] {
       const gx = gxs[k];
       if (!needs[k] || !gx) return;
       if (formatShape(gx.shape) !== formatShape(input.shape)) {
-        throw new Error(`${node.scope}: gradient rule of ${node.op} returned ${formatShape(gx.shape)} for input ${formatShape(input.shape)}`);
+        throw new Error(
+          `${node.scope}: gradient rule of ${node.op} returned ${formatShape(gx.shape)} for input ${formatShape(input.shape)}`,
+        );
       }
       const prev = grads.get(input);
       grads.set(input, prev ? op.add(prev, gx) : gx);

@@ -14,7 +14,8 @@ export function sumTo(grad: Value, shape: readonly number[]): Value {
   if (grad.shape.length === shape.length && grad.shape.every((d, i) => d === shape[i])) return grad;
   const lead = grad.rank - shape.length;
   const axes: number[] = [];
-  for (let i = 0; i < grad.rank; i++) if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
+  for (let i = 0; i < grad.rank; i++)
+    if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
   const reduced = axes.length ? op.reduceSum(grad, axes, true) : grad;
   return op.reshape(reduced, shape);
 }
@@ -76,7 +77,10 @@ function unreduce(node: Node, gy: Value): Value {
 
 export const GRAD_RULES: Record<string, GradRule> = {
   Add: ({ inputs: [a, b] }, gys) => [sumTo(first(gys), a.shape), sumTo(first(gys), b.shape)],
-  Sub: ({ inputs: [a, b] }, gys, needs) => [sumTo(first(gys), a.shape), needs[1] ? sumTo(op.neg(first(gys)), b.shape) : null],
+  Sub: ({ inputs: [a, b] }, gys, needs) => [
+    sumTo(first(gys), a.shape),
+    needs[1] ? sumTo(op.neg(first(gys)), b.shape) : null,
+  ],
   Mul: ({ inputs: [a, b] }, gys, needs) => [
     needs[0] ? sumTo(op.mul(first(gys), b), a.shape) : null,
     needs[1] ? sumTo(op.mul(first(gys), a), b.shape) : null,
@@ -97,12 +101,19 @@ export const GRAD_RULES: Record<string, GradRule> = {
   Tanh: ({ outputs: [y] }, gys) => [op.mul(first(gys), op.sub(1, op.mul(y, y)))],
   FastGelu: ({ inputs: [x], outputs: [y] }, gys) => [op.mul(first(gys), fastGeluDerivative(x, y))],
   Sigmoid: ({ outputs: [y] }, gys) => [op.mul(first(gys), op.mul(y, op.sub(1, y)))],
-  Erf: ({ inputs: [x] }, gys) => [op.mul(first(gys), op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
+  Erf: ({ inputs: [x] }, gys) => [
+    op.mul(first(gys), op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI))),
+  ],
   Cast: ({ inputs: [x] }, gys) => [op.cast(first(gys), x.dtype)],
   MatMul: ({ inputs: [a, b] }, gys, needs) => matmulGrads(a, b, first(gys), needs),
   Transpose: (node, gys) => {
     const perm = node.attrs.perm.value as number[];
-    return [op.transpose(first(gys), perm.map((_, i) => perm.indexOf(i)))];
+    return [
+      op.transpose(
+        first(gys),
+        perm.map((_, i) => perm.indexOf(i)),
+      ),
+    ];
   },
   Reshape: ({ inputs: [x] }, gys) => [op.reshape(first(gys), x.shape)],
   Unsqueeze: ({ inputs: [x] }, gys) => [op.reshape(first(gys), x.shape)],
@@ -125,7 +136,9 @@ export const GRAD_RULES: Record<string, GradRule> = {
     const x = node.inputs[0];
     const gy = first(gys);
     const axis = reductionAxesOfSlice(node);
-    const start = Number((x.graph.constants.find((c) => c.value === node.inputs[1])!.data as BigInt64Array)[0]);
+    const start = Number(
+      (x.graph.constants.find((c) => c.value === node.inputs[1])!.data as BigInt64Array)[0],
+    );
     const parts: Value[] = [];
     const padShape = (len: number) => x.shape.map((d, i) => (i === axis ? len : d));
     if (start > 0) parts.push(op.zeros(x.graph, padShape(start), x.dtype));
@@ -154,26 +167,48 @@ export const GRAD_RULES: Record<string, GradRule> = {
     const lead = x.shape.slice(0, -1).map((_, i) => i);
     const g = op.mul(gy, w);
     const gx = needs[0]
-      ? op.mul(invStd, op.sub(op.sub(g, op.reduceMean(g, [-1], true)), op.mul(xhat, op.reduceMean(op.mul(g, xhat), [-1], true))))
+      ? op.mul(
+          invStd,
+          op.sub(
+            op.sub(g, op.reduceMean(g, [-1], true)),
+            op.mul(xhat, op.reduceMean(op.mul(g, xhat), [-1], true)),
+          ),
+        )
       : null;
-    return [gx, needs[1] ? op.reduceSum(op.mul(gy, xhat), lead) : null, needs[2] ? op.reduceSum(gy, lead) : null];
+    return [
+      gx,
+      needs[1] ? op.reduceSum(op.mul(gy, xhat), lead) : null,
+      needs[2] ? op.reduceSum(gy, lead) : null,
+    ];
   },
   Gather: ({ inputs: [table, indices] }, gys) => {
     const n = numel(indices.shape);
     const width = numel(table.shape.slice(1));
     const rows = op.expand(op.reshape(indices, [n, 1]), [n, width]);
     const updates = op.reshape(first(gys), [n, width]);
-    const summed = op.scatterElementsAdd(op.zeros(table.graph, [table.shape[0], width], table.dtype), rows, updates, 0);
+    const summed = op.scatterElementsAdd(
+      op.zeros(table.graph, [table.shape[0], width], table.dtype),
+      rows,
+      updates,
+      0,
+    );
     return [op.reshape(summed, table.shape), null];
   },
   GatherElements: (node, gys) => {
     const [x, indices] = node.inputs;
-    return [op.scatterElementsAdd(op.zeros(x.graph, x.shape, x.dtype), indices, first(gys), attrInt(node, "axis")), null];
+    return [
+      op.scatterElementsAdd(op.zeros(x.graph, x.shape, x.dtype), indices, first(gys), attrInt(node, "axis")),
+      null,
+    ];
   },
   Where: ({ inputs: [cond, a, b] }, gys, needs) => {
     const gy = first(gys);
     const zero = op.zeros(gy.graph, [], gy.dtype);
-    return [null, needs[1] ? sumTo(op.where(cond, gy, zero), a.shape) : null, needs[2] ? sumTo(op.where(cond, zero, gy), b.shape) : null];
+    return [
+      null,
+      needs[1] ? sumTo(op.where(cond, gy, zero), a.shape) : null,
+      needs[2] ? sumTo(op.where(cond, zero, gy), b.shape) : null,
+    ];
   },
   Sum: ({ inputs }, gys) => inputs.map((x) => sumTo(first(gys), x.shape)),
 };

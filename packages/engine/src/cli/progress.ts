@@ -9,10 +9,18 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted} {info}`, stream, hideCursor: true },
+      {
+        format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted} {info}`,
+        stream,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { info: "" });

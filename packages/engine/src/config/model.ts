@@ -59,7 +59,10 @@ export type ModelConfigInput = z.input<typeof ModelConfigInputSchema>;
 
 type Resolved = z.output<typeof ModelConfigInputSchema>;
 
-export interface ModelConfig extends Omit<Resolved, "kvHeads" | "mlpHidden" | "norm" | "normEps" | "positions" | "mlp" | "tiedHead" | "bias"> {
+export interface ModelConfig extends Omit<
+  Resolved,
+  "kvHeads" | "mlpHidden" | "norm" | "normEps" | "positions" | "mlp" | "tiedHead" | "bias"
+> {
   /** Tensor naming and matrix layout: gpt2 (Conv1D [in, out], fused qkv) or llama (Linear [out, in]). */
   layout: "gpt2" | "llama";
   kvHeads: number;
@@ -78,12 +81,16 @@ export const ModelConfigSchema = ModelConfigInputSchema.transform((c, ctx): Mode
   const kvHeads = c.kvHeads ?? c.heads;
   const mlp = c.mlp ?? preset.mlp;
   const problems: [string, string][] = [];
-  if (c.width % c.heads !== 0) problems.push(["heads", `${c.heads} heads do not divide the width ${c.width}`]);
-  if (c.heads % kvHeads !== 0) problems.push(["kvHeads", `${kvHeads} key/value heads do not divide the ${c.heads} heads`]);
+  if (c.width % c.heads !== 0)
+    problems.push(["heads", `${c.heads} heads do not divide the width ${c.width}`]);
+  if (c.heads % kvHeads !== 0)
+    problems.push(["kvHeads", `${kvHeads} key/value heads do not divide the ${c.heads} heads`]);
   const headDim = c.width / c.heads;
   const positions = c.positions ?? preset.positions;
-  if (positions === "rotary" && headDim % 2 !== 0) problems.push(["positions", `rotary positions need an even head size, got ${headDim}`]);
-  for (const [path, message] of problems) ctx.issues.push({ code: "custom", path: [path], message, input: c });
+  if (positions === "rotary" && headDim % 2 !== 0)
+    problems.push(["positions", `rotary positions need an even head size, got ${headDim}`]);
+  for (const [path, message] of problems)
+    ctx.issues.push({ code: "custom", path: [path], message, input: c });
   if (problems.length) return z.NEVER;
   return {
     ...c,
@@ -109,6 +116,9 @@ export function readModelConfig(raw: unknown, source: string): ModelConfig {
   if (!raw || typeof raw !== "object") throw new Error(`${source}: config.json has no "model" section`);
   const { layout: _layout, headDim: _headDim, ...input } = raw as Record<string, unknown>;
   const parsed = ModelConfigSchema.safeParse(input);
-  if (!parsed.success) throw new Error(`${source}: config.json model: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `${source}: config.json model: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }

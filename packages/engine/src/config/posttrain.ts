@@ -73,7 +73,9 @@ export type PostTrainRun = z.output<z.ZodObject<ReturnType<typeof postTrainRunSh
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const problems = result.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
     throw new Error(`${source}: invalid config: ${problems}`);
   }
   return result.data;

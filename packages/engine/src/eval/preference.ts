@@ -5,7 +5,8 @@
  */
 
 function checkPairs(name: string, a: ArrayLike<number>, b: ArrayLike<number>): void {
-  if (a.length !== b.length) throw new RangeError(`${name}: ${a.length} scores against ${b.length}; the two lists must pair up`);
+  if (a.length !== b.length)
+    throw new RangeError(`${name}: ${a.length} scores against ${b.length}; the two lists must pair up`);
   if (a.length === 0) throw new RangeError(`${name}: no pairs`);
 }
 
@@ -33,7 +34,10 @@ function softplus(x: number): number {
 }
 
 /** The reward-model evaluation under the metric names of DESIGN.md (`rewards/...`). */
-export function summarizeRewardEval(chosenScores: ArrayLike<number>, rejectedScores: ArrayLike<number>): Record<string, number> {
+export function summarizeRewardEval(
+  chosenScores: ArrayLike<number>,
+  rejectedScores: ArrayLike<number>,
+): Record<string, number> {
   checkPairs("summarizeRewardEval", chosenScores, rejectedScores);
   const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
   const chosen = mean(chosenScores);

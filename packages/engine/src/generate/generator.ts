@@ -11,7 +11,14 @@ import { parameterSpecs } from "../models/parameters.js";
 import { checkTokenIds } from "../objectives/crossEntropy.js";
 import { type RuntimeOptions, Session, tensor } from "../runtime/session.js";
 import { Rng } from "../util/rng.js";
-import { INFERENCE_IO, type InferenceWeights, WEIGHT_INPUTS, buildCachedGraph, buildFullContextGraph, cacheShape } from "./inference.js";
+import {
+  INFERENCE_IO,
+  type InferenceWeights,
+  WEIGHT_INPUTS,
+  buildCachedGraph,
+  buildFullContextGraph,
+  cacheShape,
+} from "./inference.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
 
 export interface GenerateOptions extends Partial<SamplingOptions> {
@@ -63,11 +70,15 @@ export class Generator {
 
   /** Replaces the weights of a generator created with `weightsAsInputs` (the arrays are used, not copied). */
   setWeights(weights: Record<string, Float32Array>): void {
-    if (this.graphWeights !== WEIGHT_INPUTS) throw new Error("setWeights: this generator has its weights baked into its graphs; create it with weightsAsInputs");
+    if (this.graphWeights !== WEIGHT_INPUTS)
+      throw new Error(
+        "setWeights: this generator has its weights baked into its graphs; create it with weightsAsInputs",
+      );
     const feeds: Record<string, OrtTensor> = {};
     for (const s of parameterSpecs(this.model)) {
       const w = weights[s.name];
-      if (!w || w.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`setWeights: weight ${s.name} is missing or not of shape [${s.shape}]`);
+      if (!w || w.length !== s.shape.reduce((a, b) => a * b, 1))
+        throw new Error(`setWeights: weight ${s.name} is missing or not of shape [${s.shape}]`);
       feeds[s.name] = tensor("float32", s.shape, w);
     }
     this.weightFeeds = feeds;
@@ -77,14 +88,22 @@ export class Generator {
     const key = `${rows}x${newTokens}`;
     let s = this.cached.get(key);
     if (!s) {
-      s = Session.create(toOnnx(buildCachedGraph(this.model, this.graphWeights, newTokens, rows)), this.runtime);
+      s = Session.create(
+        toOnnx(buildCachedGraph(this.model, this.graphWeights, newTokens, rows)),
+        this.runtime,
+      );
       this.cached.set(key, s);
     }
     return s;
   }
 
   /** Runs a cached graph: ids [rows, S] at the rows' positions; replaces `cache` with the new one, returns logits [rows, vocab]. */
-  private async runCached(session: Session, cache: Cache, ids: number[][], positions: number[]): Promise<Float32Array> {
+  private async runCached(
+    session: Session,
+    cache: Cache,
+    ids: number[][],
+    positions: number[],
+  ): Promise<Float32Array> {
     const out = await session.run({
       ...this.weightFeeds,
       ...cache,
@@ -115,15 +134,23 @@ export class Generator {
 
   private checkPrompt(prompt: number[], opts: GenerateOptions): void {
     if (prompt.length === 0) throw new RangeError("generate: the prompt is empty (give at least one token)");
-    if (prompt.length >= this.model.contextLength) throw new RangeError(`generate: the prompt has ${prompt.length} tokens; the context holds ${this.model.contextLength}`);
+    if (prompt.length >= this.model.contextLength)
+      throw new RangeError(
+        `generate: the prompt has ${prompt.length} tokens; the context holds ${this.model.contextLength}`,
+      );
     checkTokenIds(prompt, this.model.vocabSize, "generate: prompt");
-    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) throw new RangeError(`generate: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`);
+    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1)
+      throw new RangeError(`generate: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`);
   }
 
   /** Generates with the KV cache (useCache true) or by re-running the whole context each token (for comparison). */
   async generate(prompt: number[], opts: GenerateOptions, useCache = true): Promise<Generation> {
     this.checkPrompt(prompt, opts);
-    const sampling: SamplingOptions = { temperature: opts.temperature ?? 0, topK: opts.topK ?? 0, topP: opts.topP ?? 1 };
+    const sampling: SamplingOptions = {
+      temperature: opts.temperature ?? 0,
+      topK: opts.topK ?? 0,
+      topP: opts.topP ?? 1,
+    };
     const rng = new Rng(opts.seed ?? 0);
     const stop = new Set(opts.stopTokens ?? []);
     const next = useCache ? await this.cachedStepper(prompt) : await this.uncachedStepper(prompt);
@@ -135,7 +162,8 @@ export class Generator {
       opts.onToken?.(token);
       if (stop.has(token)) return { tokens, stopReason: "stop_token" };
       if (tokens.length >= opts.maxNewTokens) return { tokens, stopReason: "max_tokens" };
-      if (prompt.length + tokens.length >= this.model.contextLength) return { tokens, stopReason: "context_full" };
+      if (prompt.length + tokens.length >= this.model.contextLength)
+        return { tokens, stopReason: "context_full" };
       logits = await next(token);
     }
   }
@@ -149,7 +177,10 @@ export class Generator {
       position += ids.length;
       return logits;
     };
-    return async (token) => (token === null ? run(await this.session(prompt.length), prompt) : run(await this.decodeSession, [token]));
+    return async (token) =>
+      token === null
+        ? run(await this.session(prompt.length), prompt)
+        : run(await this.decodeSession, [token]);
   }
 
   /**
@@ -157,10 +188,17 @@ export class Generator {
    * run per new token for the whole batch. Row r samples with Rng(seed r) and stops as generate() would; finished
    * rows ride along until the last one ends.
    */
-  async generateBatch(requests: BatchRequest[], opts: Omit<GenerateOptions, "seed" | "onToken">): Promise<Generation[]> {
+  async generateBatch(
+    requests: BatchRequest[],
+    opts: Omit<GenerateOptions, "seed" | "onToken">,
+  ): Promise<Generation[]> {
     if (requests.length === 0) return [];
     for (const r of requests) this.checkPrompt(r.prompt, opts);
-    const sampling: SamplingOptions = { temperature: opts.temperature ?? 0, topK: opts.topK ?? 0, topP: opts.topP ?? 1 };
+    const sampling: SamplingOptions = {
+      temperature: opts.temperature ?? 0,
+      topK: opts.topK ?? 0,
+      topP: opts.topP ?? 1,
+    };
     const stop = new Set(opts.stopTokens ?? []);
     const R = requests.length;
     const V = this.model.vocabSize;
@@ -182,7 +220,13 @@ export class Generator {
         const { tokens } = results[r];
         const token = sampleToken(logits.subarray(r * V, (r + 1) * V), sampling, rngs[r]);
         tokens.push(token);
-        const reason = stop.has(token) ? "stop_token" : tokens.length >= opts.maxNewTokens ? "max_tokens" : requests[r].prompt.length + tokens.length >= ctx ? "context_full" : null;
+        const reason = stop.has(token)
+          ? "stop_token"
+          : tokens.length >= opts.maxNewTokens
+            ? "max_tokens"
+            : requests[r].prompt.length + tokens.length >= ctx
+              ? "context_full"
+              : null;
         if (reason) {
           results[r].stopReason = reason;
           active.delete(r);
@@ -190,13 +234,23 @@ export class Generator {
       }
       if (active.size === 0) return results;
       // each row's newest token at its own position (finished rows repeat theirs, clamped inside the context)
-      const positions = requests.map((q, r) => Math.min(q.prompt.length + results[r].tokens.length - 1, ctx - 1));
-      logits = await this.runCached(decode, cache, results.map((g) => [g.tokens[g.tokens.length - 1]]), positions);
+      const positions = requests.map((q, r) =>
+        Math.min(q.prompt.length + results[r].tokens.length - 1, ctx - 1),
+      );
+      logits = await this.runCached(
+        decode,
+        cache,
+        results.map((g) => [g.tokens[g.tokens.length - 1]]),
+        positions,
+      );
     }
   }
 
   private async uncachedStepper(prompt: number[]): Promise<(token: number | null) => Promise<Float32Array>> {
-    this.fullContext ??= Session.create(toOnnx(buildFullContextGraph(this.model, this.graphWeights)), this.runtime);
+    this.fullContext ??= Session.create(
+      toOnnx(buildFullContextGraph(this.model, this.graphWeights)),
+      this.runtime,
+    );
     const session = await this.fullContext;
     const ctx = this.model.contextLength;
     const V = this.model.vocabSize;
@@ -204,7 +258,10 @@ export class Generator {
     return async (token) => {
       if (token !== null) sequence.push(token);
       const padded = [...sequence, ...new Array(ctx - sequence.length).fill(0)];
-      const out = await session.run({ ...this.weightFeeds, [INFERENCE_IO.inputIds]: tensor("int64", [1, ctx], int64(padded)) });
+      const out = await session.run({
+        ...this.weightFeeds,
+        [INFERENCE_IO.inputIds]: tensor("int64", [1, ctx], int64(padded)),
+      });
       const last = sequence.length - 1;
       return (out[INFERENCE_IO.logits].data as Float32Array).slice(last * V, (last + 1) * V);
     };

@@ -52,8 +52,14 @@ function modelWeights(g: Graph, cfg: ModelConfig, weights: InferenceWeights): Re
  * Processes `newTokens` tokens per row at positions position[r]..position[r]+S-1 against the cache; returns each
  * row's last logits. `rows` > 1 decodes several sequences at once, each at its own fill level.
  */
-export function buildCachedGraph(cfg: ModelConfig, weights: InferenceWeights, newTokens: number, rows = 1): Graph {
-  if (cfg.attention !== "causal") throw new Error("generation needs a causal model (model.attention is bidirectional)");
+export function buildCachedGraph(
+  cfg: ModelConfig,
+  weights: InferenceWeights,
+  newTokens: number,
+  rows = 1,
+): Graph {
+  if (cfg.attention !== "causal")
+    throw new Error("generation needs a causal model (model.attention is bidirectional)");
   const g = new Graph(newTokens === 1 ? "decode" : "prefill");
   const S = newTokens;
   const R = rows;
@@ -61,8 +67,19 @@ export function buildCachedGraph(cfg: ModelConfig, weights: InferenceWeights, ne
   const params = modelWeights(g, cfg, weights);
   const ids = g.input(INFERENCE_IO.inputIds, "int64", [R, S]);
   const position = g.input(INFERENCE_IO.position, "int64", [R]);
-  const positions = op.add(op.reshape(position, [R, 1]), g.constant("int64", [1, S], Array.from({ length: S }, (_, i) => i))); // [R, S]
-  const slots = g.constant("int64", [1, 1, ctx], Array.from({ length: ctx }, (_, i) => i));
+  const positions = op.add(
+    op.reshape(position, [R, 1]),
+    g.constant(
+      "int64",
+      [1, S],
+      Array.from({ length: S }, (_, i) => i),
+    ),
+  ); // [R, S]
+  const slots = g.constant(
+    "int64",
+    [1, 1, ctx],
+    Array.from({ length: ctx }, (_, i) => i),
+  );
   const column = op.reshape(positions, [R, S, 1]);
   // write[r, s, j] = 1 where row r's new token s goes into cache slot j
   const write = op.cast(op.equal(slots, column), "float32"); // [R, S, ctx]
@@ -80,7 +97,10 @@ export function buildCachedGraph(cfg: ModelConfig, weights: InferenceWeights, ne
       const presentV = op.add(op.mul(pastV, keep), op.matmul(writeT, v));
       g.output(INFERENCE_IO.presentKey(layer), presentK);
       g.output(INFERENCE_IO.presentValue(layer), presentV);
-      const scores = op.mul(op.matmul(q, op.transposeLast(repeatKv(presentK, cfg.heads))), 1 / Math.sqrt(cfg.headDim));
+      const scores = op.mul(
+        op.matmul(q, op.transposeLast(repeatKv(presentK, cfg.heads))),
+        1 / Math.sqrt(cfg.headDim),
+      );
       return op.matmul(op.softmax(op.add(scores, mask)), repeatKv(presentV, cfg.heads));
     },
   });
@@ -94,7 +114,14 @@ export function buildFullContextGraph(cfg: ModelConfig, weights: InferenceWeight
   const ctx = cfg.contextLength;
   const params = modelWeights(g, cfg, weights);
   const ids = g.input(INFERENCE_IO.inputIds, "int64", [1, ctx]);
-  const positions = g.constant("int64", [ctx], Array.from({ length: ctx }, (_, i) => i));
-  g.output(INFERENCE_IO.logits, transformerLogits(cfg, params, { ids, positions, attend: sequenceAttention(cfg, ctx) }));
+  const positions = g.constant(
+    "int64",
+    [ctx],
+    Array.from({ length: ctx }, (_, i) => i),
+  );
+  g.output(
+    INFERENCE_IO.logits,
+    transformerLogits(cfg, params, { ids, positions, attend: sequenceAttention(cfg, ctx) }),
+  );
   return g;
 }

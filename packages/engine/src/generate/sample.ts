@@ -18,7 +18,9 @@ export function argmax(logits: ArrayLike<number>): number {
 
 export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions, rng: Rng): number {
   if (o.temperature <= 0) return argmax(logits);
-  let order = Array.from({ length: logits.length }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+  let order = Array.from({ length: logits.length }, (_, i) => i).sort(
+    (a, b) => logits[b] - logits[a] || a - b,
+  );
   if (o.topK > 0) order = order.slice(0, o.topK);
   const top = logits[order[0]];
   let probs = order.map((i) => Math.exp((logits[i] - top) / o.temperature));

@@ -88,9 +88,11 @@ export class Graph {
 
   input(unprefixed: string, dtype: DType, shape: readonly number[]): Value {
     const name = this.inputPrefix + unprefixed;
-    if (this.inputs.some((i) => i.inputName === name)) throw new Error(`graph ${this.name}: input ${name} declared twice`);
+    if (this.inputs.some((i) => i.inputName === name))
+      throw new Error(`graph ${this.name}: input ${name} declared twice`);
     for (const d of shape) {
-      if (!Number.isInteger(d) || d <= 0) throw new Error(`graph ${this.name}: input ${name} has invalid shape ${formatShape(shape)}`);
+      if (!Number.isInteger(d) || d <= 0)
+        throw new Error(`graph ${this.name}: input ${name} has invalid shape ${formatShape(shape)}`);
     }
     const v = new Value(this, this.nextId++, dtype, [...shape], name);
     this.inputs.push(v);
@@ -106,22 +108,32 @@ export class Graph {
   }
 
   output(name: string, value: Value): void {
-    if (value.graph !== this) throw new Error(`graph ${this.name}: output ${name} belongs to graph ${value.graph.name}`);
-    if (this.outputs.some((o) => o.name === name)) throw new Error(`graph ${this.name}: output ${name} declared twice`);
+    if (value.graph !== this)
+      throw new Error(`graph ${this.name}: output ${name} belongs to graph ${value.graph.name}`);
+    if (this.outputs.some((o) => o.name === name))
+      throw new Error(`graph ${this.name}: output ${name} declared twice`);
     this.outputs.push({ name, value });
   }
 
   /** A constant tensor (an ONNX initializer); small constants are shared. */
   constant(dtype: DType, shape: readonly number[], values: ArrayLike<number> | HostArray): Value {
     if (values.length !== numel(shape)) {
-      throw new Error(`graph ${this.name}: constant of shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`);
+      throw new Error(
+        `graph ${this.name}: constant of shape ${formatShape(shape)} needs ${numel(shape)} values, got ${values.length}`,
+      );
     }
-    const key = values.length <= 8 ? `${dtype}${formatShape(shape)}${Array.from(values as ArrayLike<number>).join(",")}` : "";
+    const key =
+      values.length <= 8
+        ? `${dtype}${formatShape(shape)}${Array.from(values as ArrayLike<number>).join(",")}`
+        : "";
     const cached = key ? this.constantCache.get(key) : undefined;
     if (cached) return cached;
     const value = new Value(this, this.nextId++, dtype, [...shape]);
     // Typed arrays of the dtype's own kind are used as they are (weights are not copied); anything else is converted.
-    const data = isHostArray(values) && values.constructor === hostArray(dtype, []).constructor ? values : hostArray(dtype, Array.from(values as ArrayLike<number>, Number));
+    const data =
+      isHostArray(values) && values.constructor === hostArray(dtype, []).constructor
+        ? values
+        : hostArray(dtype, Array.from(values as ArrayLike<number>, Number));
     this.constants.push({ value, data });
     if (key) this.constantCache.set(key, value);
     return value;
@@ -136,13 +148,27 @@ export class Graph {
   }
 
   /** Appends a node; callers (ops.ts) have already checked shapes and computed the outputs' types. */
-  node(op: string, inputs: Value[], outputs: { dtype: DType; shape: readonly number[] }[], attrs: Record<string, Attr> = {}, domain?: string): Value[] {
+  node(
+    op: string,
+    inputs: Value[],
+    outputs: { dtype: DType; shape: readonly number[] }[],
+    attrs: Record<string, Attr> = {},
+    domain?: string,
+  ): Value[] {
     for (const i of inputs) {
-      if (i.graph !== this) throw new Error(`${this.scope}: ${op} input belongs to graph ${i.graph.name}, not ${this.name}`);
+      if (i.graph !== this)
+        throw new Error(`${this.scope}: ${op} input belongs to graph ${i.graph.name}, not ${this.name}`);
     }
     const outs = outputs.map((o) => new Value(this, this.nextId++, o.dtype, [...o.shape]));
     // Copies: callers may reorder the arrays they pass in or get back without rewiring the node.
-    this.nodes.push({ op, inputs: [...inputs], outputs: [...outs], attrs, scope: this.scope, ...(domain ? { domain } : {}) });
+    this.nodes.push({
+      op,
+      inputs: [...inputs],
+      outputs: [...outs],
+      attrs,
+      scope: this.scope,
+      ...(domain ? { domain } : {}),
+    });
     return outs;
   }
 

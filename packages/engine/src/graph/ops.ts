@@ -43,7 +43,11 @@ function binary(op: string, x: Operand, y: Operand, outDtype?: DType): Value {
   const a = typeof x === "number" ? lift(x, y as Value) : x;
   const b = typeof y === "number" ? lift(y, a) : y;
   sameDtype(g, op, a, b);
-  return g.node(op, [a, b], [{ dtype: outDtype ?? a.dtype, shape: broadcastShapes(g, op, a.shape, b.shape) }])[0];
+  return g.node(
+    op,
+    [a, b],
+    [{ dtype: outDtype ?? a.dtype, shape: broadcastShapes(g, op, a.shape, b.shape) }],
+  )[0];
 }
 
 export const add = (a: Operand, b: Operand) => binary("Add", a, b);
@@ -88,7 +92,9 @@ export function fastGelu(x: Value): Value {
 
 export function cast(x: Value, to: DType): Value {
   if (x.dtype === to) return x;
-  return x.graph.node("Cast", [x], [{ dtype: to, shape: x.shape }], { to: { kind: "int", value: ONNX_DTYPE_CODE[to] } })[0];
+  return x.graph.node("Cast", [x], [{ dtype: to, shape: x.shape }], {
+    to: { kind: "int", value: ONNX_DTYPE_CODE[to] },
+  })[0];
 }
 
 /** Batched matrix product with numpy broadcasting of the leading dimensions. */
@@ -97,15 +103,23 @@ export function matmul(a: Value, b: Value): Value {
   if (a.rank < 2 || b.rank < 2) g.fail("MatMul", [a.shape, b.shape], "both operands need rank >= 2");
   sameDtype(g, "MatMul", a, b);
   const k = a.shape[a.rank - 1];
-  if (k !== b.shape[b.rank - 2]) g.fail("MatMul", [a.shape, b.shape], `inner dimensions ${k} and ${b.shape[b.rank - 2]} differ`);
+  if (k !== b.shape[b.rank - 2])
+    g.fail("MatMul", [a.shape, b.shape], `inner dimensions ${k} and ${b.shape[b.rank - 2]} differ`);
   const batch = broadcastShapes(g, "MatMul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-  return g.node("MatMul", [a, b], [{ dtype: a.dtype, shape: [...batch, a.shape[a.rank - 2], b.shape[b.rank - 1]] }])[0];
+  return g.node(
+    "MatMul",
+    [a, b],
+    [{ dtype: a.dtype, shape: [...batch, a.shape[a.rank - 2], b.shape[b.rank - 1]] }],
+  )[0];
 }
 
 export function transpose(x: Value, perm: readonly number[]): Value {
   const sorted = [...perm].sort((p, q) => p - q);
-  if (perm.length !== x.rank || sorted.some((p, i) => p !== i)) x.graph.fail("Transpose", [x.shape], `invalid permutation [${perm}]`);
-  return x.graph.node("Transpose", [x], [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }], { perm: { kind: "ints", value: [...perm] } })[0];
+  if (perm.length !== x.rank || sorted.some((p, i) => p !== i))
+    x.graph.fail("Transpose", [x.shape], `invalid permutation [${perm}]`);
+  return x.graph.node("Transpose", [x], [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }], {
+    perm: { kind: "ints", value: [...perm] },
+  })[0];
 }
 
 /** Swaps the last two axes. */
@@ -130,14 +144,16 @@ export function unsqueeze(x: Value, axis: number): Value {
 
 export function expand(x: Value, shape: readonly number[]): Value {
   const out = broadcastShapes(x.graph, "Expand", x.shape, shape);
-  if (formatShape(out) !== formatShape(shape)) x.graph.fail("Expand", [x.shape, shape], "target shape must be the broadcast result");
+  if (formatShape(out) !== formatShape(shape))
+    x.graph.fail("Expand", [x.shape, shape], "target shape must be the broadcast result");
   return x.graph.node("Expand", [x, x.graph.int64s(shape)], [{ dtype: x.dtype, shape }])[0];
 }
 
 export function split(x: Value, axis: number, sizes: readonly number[]): Value[] {
   const a = normalizeAxis(x.graph, "Split", x, axis);
   const total = sizes.reduce((p, q) => p + q, 0);
-  if (total !== x.shape[a]) x.graph.fail("Split", [x.shape], `sizes [${sizes}] do not sum to axis ${a} length ${x.shape[a]}`);
+  if (total !== x.shape[a])
+    x.graph.fail("Split", [x.shape], `sizes [${sizes}] do not sum to axis ${a} length ${x.shape[a]}`);
   const outs = sizes.map((s) => ({ dtype: x.dtype, shape: x.shape.map((d, i) => (i === a ? s : d)) }));
   return x.graph.node("Split", [x, x.graph.int64s(sizes)], outs, { axis: { kind: "int", value: a } });
 }
@@ -148,41 +164,63 @@ export function concat(xs: Value[], axis: number): Value {
   for (const x of xs) {
     sameDtype(first.graph, "Concat", first, x);
     if (x.rank !== first.rank || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      first.graph.fail("Concat", xs.map((v) => v.shape), `shapes differ outside axis ${a}`);
+      first.graph.fail(
+        "Concat",
+        xs.map((v) => v.shape),
+        `shapes differ outside axis ${a}`,
+      );
     }
   }
   const shape = first.shape.map((d, i) => (i === a ? xs.reduce((s, x) => s + x.shape[a], 0) : d));
-  return first.graph.node("Concat", xs, [{ dtype: first.dtype, shape }], { axis: { kind: "int", value: a } })[0];
+  return first.graph.node("Concat", xs, [{ dtype: first.dtype, shape }], {
+    axis: { kind: "int", value: a },
+  })[0];
 }
 
 /** x[start:end] along one axis (static bounds). */
 export function slice(x: Value, axis: number, start: number, end: number): Value {
   const a = normalizeAxis(x.graph, "Slice", x, axis);
-  if (start < 0 || end > x.shape[a] || start >= end) x.graph.fail("Slice", [x.shape], `range ${start}:${end} invalid on axis ${a}`);
+  if (start < 0 || end > x.shape[a] || start >= end)
+    x.graph.fail("Slice", [x.shape], `range ${start}:${end} invalid on axis ${a}`);
   const g = x.graph;
   const shape = x.shape.map((d, i) => (i === a ? end - start : d));
-  return g.node("Slice", [x, g.int64s([start]), g.int64s([end]), g.int64s([a])], [{ dtype: x.dtype, shape }])[0];
+  return g.node(
+    "Slice",
+    [x, g.int64s([start]), g.int64s([end]), g.int64s([a])],
+    [{ dtype: x.dtype, shape }],
+  )[0];
 }
 
 function reduce(op: string, x: Value, axes: readonly number[] | null, keepdims: boolean): Value {
   const g = x.graph;
   const ax = (axes ?? x.shape.map((_, i) => i)).map((a) => normalizeAxis(g, op, x, a));
-  const shape = keepdims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !ax.includes(i));
+  const shape = keepdims
+    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !ax.includes(i));
   const inputs = axes === null ? [x] : [x, g.int64s(ax)];
-  return g.node(op, inputs, [{ dtype: x.dtype, shape }], { keepdims: { kind: "int", value: keepdims ? 1 : 0 } })[0];
+  return g.node(op, inputs, [{ dtype: x.dtype, shape }], {
+    keepdims: { kind: "int", value: keepdims ? 1 : 0 },
+  })[0];
 }
 
 /** Sum over `axes` (null: all axes). */
-export const reduceSum = (x: Value, axes: readonly number[] | null, keepdims = false) => reduce("ReduceSum", x, axes, keepdims);
-export const reduceMean = (x: Value, axes: readonly number[] | null, keepdims = false) => reduce("ReduceMean", x, axes, keepdims);
-export const reduceSumSquare = (x: Value, axes: readonly number[] | null, keepdims = false) => reduce("ReduceSumSquare", x, axes, keepdims);
+export const reduceSum = (x: Value, axes: readonly number[] | null, keepdims = false) =>
+  reduce("ReduceSum", x, axes, keepdims);
+export const reduceMean = (x: Value, axes: readonly number[] | null, keepdims = false) =>
+  reduce("ReduceMean", x, axes, keepdims);
+export const reduceSumSquare = (x: Value, axes: readonly number[] | null, keepdims = false) =>
+  reduce("ReduceSumSquare", x, axes, keepdims);
 
 export function softmax(x: Value): Value {
-  return x.graph.node("Softmax", [x], [{ dtype: x.dtype, shape: x.shape }], { axis: { kind: "int", value: -1 } })[0];
+  return x.graph.node("Softmax", [x], [{ dtype: x.dtype, shape: x.shape }], {
+    axis: { kind: "int", value: -1 },
+  })[0];
 }
 
 export function logSoftmax(x: Value): Value {
-  return x.graph.node("LogSoftmax", [x], [{ dtype: x.dtype, shape: x.shape }], { axis: { kind: "int", value: -1 } })[0];
+  return x.graph.node("LogSoftmax", [x], [{ dtype: x.dtype, shape: x.shape }], {
+    axis: { kind: "int", value: -1 },
+  })[0];
 }
 
 /**
@@ -215,16 +253,26 @@ export function layerNorm(x: Value, weight: Value, bias: Value, eps: number): Va
 
 /** Rows of `table` [N, ...] picked by integer `indices` (an embedding lookup). */
 export function gather(table: Value, indices: Value): Value {
-  if (indices.dtype !== "int32" && indices.dtype !== "int64") table.graph.fail("Gather", [table.shape, indices.shape], `indices must be int32 or int64, got ${indices.dtype}`);
+  if (indices.dtype !== "int32" && indices.dtype !== "int64")
+    table.graph.fail(
+      "Gather",
+      [table.shape, indices.shape],
+      `indices must be int32 or int64, got ${indices.dtype}`,
+    );
   const shape = [...indices.shape, ...table.shape.slice(1)];
-  return table.graph.node("Gather", [table, indices], [{ dtype: table.dtype, shape }], { axis: { kind: "int", value: 0 } })[0];
+  return table.graph.node("Gather", [table, indices], [{ dtype: table.dtype, shape }], {
+    axis: { kind: "int", value: 0 },
+  })[0];
 }
 
 /** out[i][j] = x[i][indices[i][j]] along `axis` (last by default). */
 export function gatherElements(x: Value, indices: Value, axis = -1): Value {
   const a = normalizeAxis(x.graph, "GatherElements", x, axis);
-  if (indices.rank !== x.rank) x.graph.fail("GatherElements", [x.shape, indices.shape], "indices must have the rank of the data");
-  return x.graph.node("GatherElements", [x, indices], [{ dtype: x.dtype, shape: indices.shape }], { axis: { kind: "int", value: a } })[0];
+  if (indices.rank !== x.rank)
+    x.graph.fail("GatherElements", [x.shape, indices.shape], "indices must have the rank of the data");
+  return x.graph.node("GatherElements", [x, indices], [{ dtype: x.dtype, shape: indices.shape }], {
+    axis: { kind: "int", value: a },
+  })[0];
 }
 
 /**
@@ -233,15 +281,30 @@ export function gatherElements(x: Value, indices: Value, axis = -1): Value {
  */
 export function scatterElementsAdd(data: Value, indices: Value, updates: Value, axis: number): Value {
   const a = normalizeAxis(data.graph, "ScatterElements", data, axis);
-  if (formatShape(indices.shape) !== formatShape(updates.shape)) data.graph.fail("ScatterElements", [indices.shape, updates.shape], "indices and updates must have one shape");
-  return data.graph.node("ScatterElements", [data, indices, updates], [{ dtype: data.dtype, shape: data.shape }], {
-    axis: { kind: "int", value: a },
-    reduction: { kind: "string", value: "add" },
-  })[0];
+  if (formatShape(indices.shape) !== formatShape(updates.shape))
+    data.graph.fail(
+      "ScatterElements",
+      [indices.shape, updates.shape],
+      "indices and updates must have one shape",
+    );
+  return data.graph.node(
+    "ScatterElements",
+    [data, indices, updates],
+    [{ dtype: data.dtype, shape: data.shape }],
+    {
+      axis: { kind: "int", value: a },
+      reduction: { kind: "string", value: "add" },
+    },
+  )[0];
 }
 
 export function fill(g: Graph, shape: readonly number[], value: number, dtype: DType): Value {
-  const data: HostArray = dtype === "float64" ? Float64Array.of(value) : dtype === "float32" ? Float32Array.of(value) : Int32Array.of(value);
+  const data: HostArray =
+    dtype === "float64"
+      ? Float64Array.of(value)
+      : dtype === "float32"
+        ? Float32Array.of(value)
+        : Int32Array.of(value);
   const valueDtype: DType = dtype === "float64" || dtype === "float32" ? dtype : "int32";
   const out = g.node("ConstantOfShape", [g.int64s(shape)], [{ dtype: valueDtype, shape }], {
     value: { kind: "tensor", value: { dtype: valueDtype, shape: [1], data } },
@@ -262,5 +325,10 @@ export function where(cond: Value, a: Value, b: Value): Value {
 export function sum(xs: Value[]): Value {
   if (xs.length === 1) return xs[0];
   for (const x of xs) sameDtype(xs[0].graph, "Sum", xs[0], x);
-  return xs[0].graph.node("Sum", xs, [{ dtype: xs[0].dtype, shape: xs.reduce((s, x) => broadcastShapes(x.graph, "Sum", s, x.shape), [] as number[]) }])[0];
+  return xs[0].graph.node("Sum", xs, [
+    {
+      dtype: xs[0].dtype,
+      shape: xs.reduce((s, x) => broadcastShapes(x.graph, "Sum", s, x.shape), [] as number[]),
+    },
+  ])[0];
 }

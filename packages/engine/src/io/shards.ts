@@ -49,17 +49,25 @@ export function encodeShardHeader(header: Omit<ShardHeader, "version">): Buffer 
 
 export function decodeShardHeader(buf: Uint8Array, path: string): ShardHeader {
   if (buf.byteLength < SHARD_HEADER_BYTES) {
-    throw new ShardFormatError(path, `file is ${buf.byteLength} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header`);
+    throw new ShardFormatError(
+      path,
+      `file is ${buf.byteLength} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header`,
+    );
   }
   const b = Buffer.from(buf.buffer, buf.byteOffset, SHARD_HEADER_BYTES);
   const magic = b.toString("latin1", 0, 8);
   if (magic !== SHARD_MAGIC) {
-    throw new ShardFormatError(path, `wrong magic ${JSON.stringify(magic)}, expected ${JSON.stringify(SHARD_MAGIC)} (not a token shard)`);
+    throw new ShardFormatError(
+      path,
+      `wrong magic ${JSON.stringify(magic)}, expected ${JSON.stringify(SHARD_MAGIC)} (not a token shard)`,
+    );
   }
   const version = b.readUInt32LE(8);
-  if (version !== SHARD_VERSION) throw new ShardFormatError(path, `unsupported version ${version}, this reader knows ${SHARD_VERSION}`);
+  if (version !== SHARD_VERSION)
+    throw new ShardFormatError(path, `unsupported version ${version}, this reader knows ${SHARD_VERSION}`);
   const width = b.readUInt32LE(12);
-  if (width !== 2 && width !== 4) throw new ShardFormatError(path, `bytes per token is ${width}, expected 2 or 4`);
+  if (width !== 2 && width !== 4)
+    throw new ShardFormatError(path, `bytes per token is ${width}, expected 2 or 4`);
   return {
     version,
     dtype: width === 2 ? "uint16" : "uint32",
@@ -69,7 +77,11 @@ export function decodeShardHeader(buf: Uint8Array, path: string): ShardHeader {
 }
 
 /** Writes a whole shard atomically (temp file then rename), so an interrupted run never leaves half a shard. */
-export function writeShard(path: string, tokens: ArrayLike<number>, opts: { dtype: TokenDtype; sequenceLength?: number }): void {
+export function writeShard(
+  path: string,
+  tokens: ArrayLike<number>,
+  opts: { dtype: TokenDtype; sequenceLength?: number },
+): void {
   const data = opts.dtype === "uint16" ? new Uint16Array(tokens.length) : new Uint32Array(tokens.length);
   const max = opts.dtype === "uint16" ? 0xffff : 0xffffffff;
   for (let i = 0; i < tokens.length; i++) {
@@ -79,7 +91,11 @@ export function writeShard(path: string, tokens: ArrayLike<number>, opts: { dtyp
     }
     data[i] = t;
   }
-  const header = encodeShardHeader({ dtype: opts.dtype, tokenCount: tokens.length, sequenceLength: opts.sequenceLength ?? 0 });
+  const header = encodeShardHeader({
+    dtype: opts.dtype,
+    tokenCount: tokens.length,
+    sequenceLength: opts.sequenceLength ?? 0,
+  });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
   renameSync(tmp, path);
@@ -97,22 +113,32 @@ export function readShardHeader(path: string): ShardHeader {
 }
 
 /** Reads a shard's tokens. Checks the header against the file size and, when given, every id against the vocabulary. */
-export function readShard(path: string, opts: { vocabSize?: number } = {}): { header: ShardHeader; tokens: Uint16Array | Uint32Array } {
+export function readShard(
+  path: string,
+  opts: { vocabSize?: number } = {},
+): { header: ShardHeader; tokens: Uint16Array | Uint32Array } {
   const buf = readFileSync(path);
   const header = decodeShardHeader(buf, path);
   const width = header.dtype === "uint16" ? 2 : 4;
   const expected = SHARD_HEADER_BYTES + header.tokenCount * width;
   if (buf.byteLength !== expected) {
-    throw new ShardFormatError(path, `header says ${header.tokenCount} tokens (${expected} bytes) but the file has ${statSync(path).size} bytes (truncated or corrupt)`);
+    throw new ShardFormatError(
+      path,
+      `header says ${header.tokenCount} tokens (${expected} bytes) but the file has ${statSync(path).size} bytes (truncated or corrupt)`,
+    );
   }
   // Copy into a fresh, aligned buffer: Buffer pooling does not guarantee alignment for the typed-array view.
   const body = buf.subarray(SHARD_HEADER_BYTES);
-  const tokens = header.dtype === "uint16" ? new Uint16Array(header.tokenCount) : new Uint32Array(header.tokenCount);
+  const tokens =
+    header.dtype === "uint16" ? new Uint16Array(header.tokenCount) : new Uint32Array(header.tokenCount);
   new Uint8Array(tokens.buffer).set(body);
   if (opts.vocabSize !== undefined) {
     for (let i = 0; i < tokens.length; i++) {
       if (tokens[i] >= opts.vocabSize) {
-        throw new ShardFormatError(path, `token id ${tokens[i]} at position ${i} is beyond the vocabulary (size ${opts.vocabSize})`);
+        throw new ShardFormatError(
+          path,
+          `token id ${tokens[i]} at position ${i} is beyond the vocabulary (size ${opts.vocabSize})`,
+        );
       }
     }
   }

@@ -65,7 +65,11 @@ export function modelNames(cfg: ModelConfig): ModelNames {
     block: (i) => ({
       norm1: `model.layers.${i}.input_layernorm`,
       norm2: `model.layers.${i}.post_attention_layernorm`,
-      qkv: { q: `model.layers.${i}.self_attn.q_proj`, k: `model.layers.${i}.self_attn.k_proj`, v: `model.layers.${i}.self_attn.v_proj` },
+      qkv: {
+        q: `model.layers.${i}.self_attn.q_proj`,
+        k: `model.layers.${i}.self_attn.k_proj`,
+        v: `model.layers.${i}.self_attn.v_proj`,
+      },
       out: `model.layers.${i}.self_attn.o_proj`,
       up: `model.layers.${i}.mlp.up_proj`,
       gate: cfg.mlp === "swiglu" ? `model.layers.${i}.mlp.gate_proj` : null,
@@ -82,7 +86,8 @@ export function parameterSpecs(cfg: ModelConfig): ParamSpec[] {
   const push = (s: ParamSpec) => specs.push(s);
   const norm = (base: string, group: string) => {
     push({ name: `${base}.weight`, shape: [C], role: "norm", group, fanIn: C, fanOut: C });
-    if (cfg.norm === "layernorm") push({ name: `${base}.bias`, shape: [C], role: "bias", group, fanIn: C, fanOut: C });
+    if (cfg.norm === "layernorm")
+      push({ name: `${base}.bias`, shape: [C], role: "bias", group, fanIn: C, fanOut: C });
   };
   // A linear map in -> out, stored [in, out] (gpt2 Conv1D) or [out, in] (llama nn.Linear).
   const linear = (base: string, fanIn: number, fanOut: number, group: string, residualOutput = false) => {
@@ -91,9 +96,23 @@ export function parameterSpecs(cfg: ModelConfig): ParamSpec[] {
     if (cfg.bias) push({ name: `${base}.bias`, shape: [fanOut], role: "bias", group, fanIn, fanOut });
   };
 
-  push({ name: names.tokens, shape: [cfg.vocabSize, C], role: "embedding", group: "embeddings", fanIn: cfg.vocabSize, fanOut: C });
+  push({
+    name: names.tokens,
+    shape: [cfg.vocabSize, C],
+    role: "embedding",
+    group: "embeddings",
+    fanIn: cfg.vocabSize,
+    fanOut: C,
+  });
   if (cfg.positions === "learned") {
-    push({ name: names.positions, shape: [cfg.contextLength, C], role: "embedding", group: "embeddings", fanIn: cfg.contextLength, fanOut: C });
+    push({
+      name: names.positions,
+      shape: [cfg.contextLength, C],
+      role: "embedding",
+      group: "embeddings",
+      fanIn: cfg.contextLength,
+      fanOut: C,
+    });
   }
   const qWidth = cfg.heads * cfg.headDim;
   const kvWidth = cfg.kvHeads * cfg.headDim;
@@ -114,7 +133,15 @@ export function parameterSpecs(cfg: ModelConfig): ParamSpec[] {
     linear(b.down, cfg.mlpHidden, C, group, true);
   }
   norm(names.finalNorm, "head");
-  if (!cfg.tiedHead) push({ name: names.head, shape: [cfg.vocabSize, C], role: "matrix", group: "head", fanIn: C, fanOut: cfg.vocabSize });
+  if (!cfg.tiedHead)
+    push({
+      name: names.head,
+      shape: [cfg.vocabSize, C],
+      role: "matrix",
+      group: "head",
+      fanIn: C,
+      fanOut: cfg.vocabSize,
+    });
   return specs;
 }
 
@@ -134,7 +161,12 @@ export function initParameters(cfg: ModelConfig, rng: Rng): Record<string, Float
         const bound = Math.sqrt(6 / (spec.fanIn + spec.fanOut));
         for (let i = 0; i < data.length; i++) data[i] = (2 * rng.next() - 1) * bound;
       } else {
-        const std = cfg.init === "kaiming" ? Math.sqrt(2 / spec.fanIn) : spec.residualOutput ? 0.02 / Math.sqrt(2 * cfg.layers) : 0.02;
+        const std =
+          cfg.init === "kaiming"
+            ? Math.sqrt(2 / spec.fanIn)
+            : spec.residualOutput
+              ? 0.02 / Math.sqrt(2 * cfg.layers)
+              : 0.02;
         for (let i = 0; i < data.length; i++) data[i] = std * rng.normal();
       }
     }

@@ -89,12 +89,26 @@ function toHeads(x: Value, heads: number): Value {
   return op.transpose(op.reshape(x, [B, S, heads, W / heads]), [0, 2, 1, 3]);
 }
 
-function attentionBlock(cfg: ModelConfig, params: Params, names: BlockNames, layer: number, h: Value, rope: { cos: Value; sin: Value } | null, inputs: ForwardInputs): Value {
+function attentionBlock(
+  cfg: ModelConfig,
+  params: Params,
+  names: BlockNames,
+  layer: number,
+  h: Value,
+  rope: { cos: Value; sin: Value } | null,
+  inputs: ForwardInputs,
+): Value {
   const qWidth = cfg.heads * cfg.headDim;
   const kvWidth = cfg.kvHeads * cfg.headDim;
   let q: Value, k: Value, v: Value;
-  if (typeof names.qkv === "string") [q, k, v] = op.split(linear(cfg, params, names.qkv, h), -1, [qWidth, kvWidth, kvWidth]);
-  else [q, k, v] = [linear(cfg, params, names.qkv.q, h), linear(cfg, params, names.qkv.k, h), linear(cfg, params, names.qkv.v, h)];
+  if (typeof names.qkv === "string")
+    [q, k, v] = op.split(linear(cfg, params, names.qkv, h), -1, [qWidth, kvWidth, kvWidth]);
+  else
+    [q, k, v] = [
+      linear(cfg, params, names.qkv.q, h),
+      linear(cfg, params, names.qkv.k, h),
+      linear(cfg, params, names.qkv.v, h),
+    ];
   q = toHeads(q, cfg.heads);
   k = toHeads(k, cfg.kvHeads);
   v = toHeads(v, cfg.kvHeads);
@@ -124,7 +138,10 @@ export function transformerHidden(cfg: ModelConfig, params: Params, inputs: Forw
   const names = modelNames(cfg);
   let x = g.within("embeddings", () => {
     const tokens = op.gather(param(params, names.tokens), inputs.ids);
-    const withPositions = cfg.positions === "learned" ? op.add(tokens, op.gather(param(params, names.positions), inputs.positions)) : tokens;
+    const withPositions =
+      cfg.positions === "learned"
+        ? op.add(tokens, op.gather(param(params, names.positions), inputs.positions))
+        : tokens;
     return withDropout(withPositions, "embeddings", inputs.dropout);
   });
   const rope =
@@ -133,7 +150,10 @@ export function transformerHidden(cfg: ModelConfig, params: Params, inputs: Forw
           const t = rotaryTables(cfg);
           // [S, hd] broadcasts over [B, heads, S, hd]; per-row [B, S, hd] needs the heads axis
           const table = (data: Float32Array) => {
-            const rows = op.gather(g.constant("float32", [cfg.contextLength, cfg.headDim], data), inputs.positions);
+            const rows = op.gather(
+              g.constant("float32", [cfg.contextLength, cfg.headDim], data),
+              inputs.positions,
+            );
             return inputs.positions.rank === 2 ? op.unsqueeze(rows, 1) : rows;
           };
           return { cos: table(t.cos), sin: table(t.sin) };
@@ -156,7 +176,9 @@ export function transformerHidden(cfg: ModelConfig, params: Params, inputs: Forw
 /** Logits [B, S, vocab] from hidden states (tied or separate head, both stored [vocab, width]). */
 export function lmHead(cfg: ModelConfig, params: Params, hidden: Value): Value {
   const names = modelNames(cfg);
-  return hidden.graph.within("lm head", () => op.matmul(hidden, op.transposeLast(param(params, cfg.tiedHead ? names.tokens : names.head))));
+  return hidden.graph.within("lm head", () =>
+    op.matmul(hidden, op.transposeLast(param(params, cfg.tiedHead ? names.tokens : names.head))),
+  );
 }
 
 export function transformerLogits(cfg: ModelConfig, params: Params, inputs: ForwardInputs): Value {
@@ -185,7 +207,11 @@ export interface SequenceAttentionOptions {
  * Attention over a whole sequence at once (training and evaluation): scores scaled by 1/sqrt(hd), an additive
  * mask (the given one, else a constant causal mask for decoders), softmax, dropout on the probabilities.
  */
-export function sequenceAttention(cfg: ModelConfig, seqLen: number, o: SequenceAttentionOptions = {}): AttendFn {
+export function sequenceAttention(
+  cfg: ModelConfig,
+  seqLen: number,
+  o: SequenceAttentionOptions = {},
+): AttendFn {
   let mask: Value | null = o.mask ?? null;
   return (layer, q, k, v) => {
     const g = q.graph;

@@ -14,7 +14,8 @@ export function tokenCrossEntropy(logits: Value, targets: Value, weights?: Value
   const g = logits.graph;
   return g.within("loss", () => {
     const [B, S, V] = logits.shape;
-    if (targets.shape[0] !== B || targets.shape[1] !== S) g.fail("CrossEntropy", [logits.shape, targets.shape], "targets must be [B,S] of the logits");
+    if (targets.shape[0] !== B || targets.shape[1] !== S)
+      g.fail("CrossEntropy", [logits.shape, targets.shape], "targets must be [B,S] of the logits");
     const logProbs = op.logSoftmax(op.reshape(logits, [B * S, V]));
     const picked = op.gatherElements(logProbs, op.reshape(targets, [B * S, 1]), 1);
     if (!weights) return op.neg(op.reduceMean(picked, null));
@@ -40,7 +41,9 @@ export function checkTokenIds(ids: ArrayLike<number>, vocabSize: number, what: s
   for (let i = 0; i < ids.length; i++) {
     const t = ids[i];
     if (!Number.isInteger(t) || t < 0 || t >= vocabSize) {
-      throw new RangeError(`${what}: token id ${t} at position ${i} is outside the vocabulary [0, ${vocabSize})`);
+      throw new RangeError(
+        `${what}: token id ${t} at position ${i} is outside the vocabulary [0, ${vocabSize})`,
+      );
     }
   }
 }

@@ -55,7 +55,10 @@ export interface DpoOutputs {
   "logps/rejected": Value;
 }
 
-export function dpoLoss(inputs: DpoInputs, { beta, labelSmoothing, lossType, rpoAlpha = 0 }: DpoOptions): DpoOutputs {
+export function dpoLoss(
+  inputs: DpoInputs,
+  { beta, labelSmoothing, lossType, rpoAlpha = 0 }: DpoOptions,
+): DpoOutputs {
   const { policyChosen, policyRejected, referenceChosen, referenceRejected } = inputs;
   return policyChosen.graph.within("dpo loss", () => {
     const h = op.sub(op.sub(policyChosen, policyRejected), op.sub(referenceChosen, referenceRejected));

@@ -22,14 +22,18 @@ export function generalizedAdvantages(
   lambda: number,
 ): AdvantageRows {
   if (rewards.length !== values.length || rewards.length !== mask.length) {
-    throw new Error(`gae: rewards, values and mask need the same number of rows, got ${rewards.length}, ${values.length}, ${mask.length}`);
+    throw new Error(
+      `gae: rewards, values and mask need the same number of rows, got ${rewards.length}, ${values.length}, ${mask.length}`,
+    );
   }
   const advantages: number[][] = [];
   const returns: number[][] = [];
   rewards.forEach((row, b) => {
     const length = row.length;
     if (values[b].length !== length || mask[b].length !== length) {
-      throw new Error(`gae: row ${b} has ${length} rewards but ${values[b].length} values and ${mask[b].length} mask entries`);
+      throw new Error(
+        `gae: row ${b} has ${length} rewards but ${values[b].length} values and ${mask[b].length} mask entries`,
+      );
     }
     const adv = new Array<number>(length).fill(0);
     let next = 0;

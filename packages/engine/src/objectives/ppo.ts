@@ -75,7 +75,10 @@ export function ppoLosses(inputs: PpoInputs, { cliprange, cliprangeValue, vfCoef
     const logRatio = op.sub(logprobs, oldLogprobs);
     const ratio = op.exp(logRatio);
     const pg1 = op.mul(op.neg(advantages), ratio);
-    const pg2 = op.mul(op.neg(advantages), clamp(ratio, g.scalar(1 - cliprange, dtype), g.scalar(1 + cliprange, dtype)));
+    const pg2 = op.mul(
+      op.neg(advantages),
+      clamp(ratio, g.scalar(1 - cliprange, dtype), g.scalar(1 + cliprange, dtype)),
+    );
     const policyLoss = maskedMean(elementwiseMax(pg1, pg2), mask);
 
     const clippedValues = clamp(values, op.sub(oldValues, cliprangeValue), op.add(oldValues, cliprangeValue));
@@ -107,7 +110,13 @@ export interface ShapedRewards {
 }
 
 /** r_t = -klCoef * (logp_t - ref_t), plus the score on each row's last unmasked token. */
-export function klShapedRewards(logprobs: number[][], refLogprobs: number[][], scores: number[], mask: number[][], klCoef: number): ShapedRewards {
+export function klShapedRewards(
+  logprobs: number[][],
+  refLogprobs: number[][],
+  scores: number[],
+  mask: number[][],
+  klCoef: number,
+): ShapedRewards {
   const kl = logprobs.map((row, b) => row.map((lp, t) => (lp - refLogprobs[b][t]) * mask[b][t]));
   const rewards = kl.map((row, b) => {
     const out = row.map((k) => -klCoef * k);

@@ -23,7 +23,11 @@ export function causalLmBatch(batch: Batch): ObjectiveBatch {
 }
 
 /** Masked LM: corrupt the input sequence (drawing from `rng`, so a saved state replays it) and predict the originals. */
-export function maskedLmBatch(batch: Batch, rng: Rng, opts: { vocabSize: number; maskTokenId: number; maskProbability?: number }): ObjectiveBatch {
+export function maskedLmBatch(
+  batch: Batch,
+  rng: Rng,
+  opts: { vocabSize: number; maskTokenId: number; maskProbability?: number },
+): ObjectiveBatch {
   const { inputs, labels } = maskTokens(batch.inputs, rng, opts);
   const { targets, weights } = labelsToTargets(labels);
   return { inputIds: inputs, targets, lossWeights: weights };

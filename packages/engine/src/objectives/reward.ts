@@ -55,6 +55,10 @@ export function bradleyTerryLoss(inputs: BradleyTerryInputs, centring: number): 
       const total = op.add(rc, rr);
       loss = op.add(loss, op.mul(weightedSum(op.mul(total, total)), centring));
     }
-    return { loss, accuracy: weightedSum(op.cast(op.greater(rc, rr), scores.dtype)), margin: weightedSum(diff) };
+    return {
+      loss,
+      accuracy: weightedSum(op.cast(op.greater(rc, rr), scores.dtype)),
+      margin: weightedSum(diff),
+    };
   });
 }

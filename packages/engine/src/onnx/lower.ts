@@ -52,12 +52,17 @@ function valueInfo(name: string, v: Value): ProtoWriter {
 export function toOnnx(graph: Graph, producer = "rlhf-engine"): Uint8Array {
   const model = new ProtoWriter().int(1, IR_VERSION).string(2, producer).message(7, graphProto(graph, ""));
   model.message(8, new ProtoWriter().string(1, "").int(2, OPSET));
-  if (usesDomain(graph, CONTRIB_DOMAIN)) model.message(8, new ProtoWriter().string(1, CONTRIB_DOMAIN).int(2, 1));
+  if (usesDomain(graph, CONTRIB_DOMAIN))
+    model.message(8, new ProtoWriter().string(1, CONTRIB_DOMAIN).int(2, 1));
   return model.finish();
 }
 
 function usesDomain(graph: Graph, domain: string): boolean {
-  return graph.nodes.some((n) => n.domain === domain || Object.values(n.attrs).some((a) => a.kind === "graph" && usesDomain(a.value, domain)));
+  return graph.nodes.some(
+    (n) =>
+      n.domain === domain ||
+      Object.values(n.attrs).some((a) => a.kind === "graph" && usesDomain(a.value, domain)),
+  );
 }
 
 /** GraphProto; `prefix` keeps a subgraph's generated names apart from its parent's (ONNX forbids shadowing). */
@@ -92,10 +97,18 @@ function graphProto(graph: Graph, prefix: string): ProtoWriter {
     g.message(1, w);
   });
   for (const { from, name } of outputAliases) {
-    g.message(1, new ProtoWriter().string(1, nameOf(from)).string(2, name).string(3, `alias_${name}`).string(4, "Identity"));
+    g.message(
+      1,
+      new ProtoWriter()
+        .string(1, nameOf(from))
+        .string(2, name)
+        .string(3, `alias_${name}`)
+        .string(4, "Identity"),
+    );
   }
   g.string(2, graph.name);
-  for (const c of graph.constants) g.message(5, tensorProto(nameOf(c.value), c.value.dtype, c.value.shape, c.data));
+  for (const c of graph.constants)
+    g.message(5, tensorProto(nameOf(c.value), c.value.dtype, c.value.shape, c.data));
   for (const v of graph.inputs) g.message(11, valueInfo(nameOf(v), v));
   for (const { name, value } of graph.outputs) g.message(12, valueInfo(name, value));
   return g;

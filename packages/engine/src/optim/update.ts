@@ -42,10 +42,17 @@ export function decays(spec: ParamSpec, cfg: OptimizerConfig): boolean {
 function groupNorms(specs: readonly ParamSpec[], squares: Value[]): Value {
   const groups = parameterGroups(specs);
   const norms = groups.map((group) => op.sqrt(op.sum(squares.filter((_, i) => specs[i].group === group))));
-  return op.concat(norms.map((n) => op.reshape(n, [1])), 0);
+  return op.concat(
+    norms.map((n) => op.reshape(n, [1])),
+    0,
+  );
 }
 
-export function applyOptimizer(cfg: OptimizerConfig, specs: readonly ParamSpec[], x: OptimizerInputs): OptimizerOutputs {
+export function applyOptimizer(
+  cfg: OptimizerConfig,
+  specs: readonly ParamSpec[],
+  x: OptimizerInputs,
+): OptimizerOutputs {
   const g = x.lr.graph;
   return g.within("optimizer", () => {
     const squares = x.grads.map((gr) => op.reduceSumSquare(gr, null));
@@ -63,18 +70,34 @@ export function applyOptimizer(cfg: OptimizerConfig, specs: readonly ParamSpec[]
       const m = op.add(op.mul(m0, cfg.beta1), op.mul(grad, 1 - cfg.beta1));
       const v = op.add(op.mul(v0, cfg.beta2), op.mul(op.mul(grad, grad), 1 - cfg.beta2));
       const wd = decays(spec, cfg) ? cfg.weightDecay : 0;
-      params.push(cfg.name === "adamw" ? adamw(p, m, v, wd, x.lr, bc1, bc2, cfg.eps) : lamb(p, m, v, wd, x.lr, bc1, bc2, cfg.eps));
+      params.push(
+        cfg.name === "adamw"
+          ? adamw(p, m, v, wd, x.lr, bc1, bc2, cfg.eps)
+          : lamb(p, m, v, wd, x.lr, bc1, bc2, cfg.eps),
+      );
       moments.push([m, v]);
     });
     const updateSquares = params.map((p, i) => op.reduceSumSquare(op.sub(p, x.params[i]), null));
     const weightSquares = x.params.map((p) => op.reduceSumSquare(p, null));
-    const updateRatios = op.div(groupNorms(specs, updateSquares), op.max(groupNorms(specs, weightSquares), 1e-12));
+    const updateRatios = op.div(
+      groupNorms(specs, updateSquares),
+      op.max(groupNorms(specs, weightSquares), 1e-12),
+    );
     return { params, moments, gradNorm, groupGradNorms: groupNorms(specs, squares), updateRatios };
   });
 }
 
 /** PyTorch AdamW: p(1 - lr wd) - lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). */
-function adamw(p: Value, m: Value, v: Value, wd: number, lr: Value, bc1: Value, bc2: Value, eps: number): Value {
+function adamw(
+  p: Value,
+  m: Value,
+  v: Value,
+  wd: number,
+  lr: Value,
+  bc1: Value,
+  bc2: Value,
+  eps: number,
+): Value {
   const decayed = wd > 0 ? op.mul(p, op.sub(1, op.mul(lr, wd))) : p;
   const denom = op.add(op.div(op.sqrt(v), op.sqrt(bc2)), eps);
   return op.sub(decayed, op.mul(op.div(lr, bc1), op.div(m, denom)));
@@ -84,11 +107,24 @@ function adamw(p: Value, m: Value, v: Value, wd: number, lr: Value, bc1: Value, 
  * LAMB (You et al. 2019, "Large batch optimization for deep learning", Algorithm 2 with Adam bias correction):
  * r = m_hat / (sqrt(v_hat) + eps) + wd p; p - lr * (|p| / |r|) * r, with trust ratio 1 where either norm is 0.
  */
-function lamb(p: Value, m: Value, v: Value, wd: number, lr: Value, bc1: Value, bc2: Value, eps: number): Value {
+function lamb(
+  p: Value,
+  m: Value,
+  v: Value,
+  wd: number,
+  lr: Value,
+  bc1: Value,
+  bc2: Value,
+  eps: number,
+): Value {
   const adam = op.div(op.div(m, bc1), op.add(op.sqrt(op.div(v, bc2)), eps));
   const r = wd > 0 ? op.add(adam, op.mul(p, wd)) : adam;
   const pNorm = op.sqrt(op.reduceSumSquare(p, null));
   const rNorm = op.sqrt(op.reduceSumSquare(r, null));
-  const trust = op.where(op.greater(op.mul(pNorm, rNorm), 0), op.div(pNorm, op.max(rNorm, 1e-30)), p.graph.scalar(1, p.dtype));
+  const trust = op.where(
+    op.greater(op.mul(pNorm, rNorm), 0),
+    op.div(pNorm, op.max(rNorm, 1e-30)),
+    p.graph.scalar(1, p.dtype),
+  );
   return op.sub(p, op.mul(op.mul(lr, trust), r));
 }

@@ -27,13 +27,19 @@ export function registerPostTrainCommand(
       try {
         config = JSON.parse(readFileSync(opts.config, "utf8"));
       } catch (err) {
-        throw new Error(`--config ${opts.config}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new Error(`--config ${opts.config}: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
       }
       const last: Metrics = {};
       const started = Date.now();
       const result = await train(config, { onMetrics: (_step, m) => Object.assign(last, m), progress: true });
       const shown = Object.entries(last).filter(([k]) => !k.startsWith("train/lr"));
-      console.log(shown.map(([k, v]) => `${k.padEnd(28)} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join("\n"));
-      console.log(`${"wall time".padEnd(28)} ${((Date.now() - started) / 1000).toFixed(1)} s\n${"final checkpoint".padEnd(28)} ${result.finalDir}`);
+      console.log(
+        shown.map(([k, v]) => `${k.padEnd(28)} ${Number.isInteger(v) ? v : v.toPrecision(5)}`).join("\n"),
+      );
+      console.log(
+        `${"wall time".padEnd(28)} ${((Date.now() - started) / 1000).toFixed(1)} s\n${"final checkpoint".padEnd(28)} ${result.finalDir}`,
+      );
     });
 }

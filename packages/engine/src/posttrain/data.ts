@@ -18,7 +18,10 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 const PromptSchema = z.union([z.string().min(1), z.array(ChatMessageSchema).min(1)]);
 
 export const ConversationSchema = z.strictObject({
-  messages: z.array(ChatMessageSchema).min(1).refine((ms) => ms.some((m) => m.role === "assistant"), "needs at least one assistant message"),
+  messages: z
+    .array(ChatMessageSchema)
+    .min(1)
+    .refine((ms) => ms.some((m) => m.role === "assistant"), "needs at least one assistant message"),
 });
 
 export const PreferencePairSchema = z.strictObject({
@@ -34,7 +37,10 @@ export const RankingSchema = z
     responses: z.array(z.string().min(1)).min(2),
     ranks: z.array(z.number().int().min(0)),
   })
-  .refine((r) => r.ranks.length === r.responses.length, { message: "ranks and responses must have the same length", path: ["ranks"] });
+  .refine((r) => r.ranks.length === r.responses.length, {
+    message: "ranks and responses must have the same length",
+    path: ["ranks"],
+  });
 
 export const PromptRecordSchema = z.strictObject({ prompt: PromptSchema });
 
@@ -52,11 +58,16 @@ export function parseJsonl<S extends z.ZodType>(text: string, schema: S, source:
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new Error(`${source}:${i + 1}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      throw new Error(
+        `${source}:${i + 1}: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+        { cause: err },
+      );
     }
     const result = schema.safeParse(value);
     if (!result.success) {
-      const problems = result.error.issues.map((p) => `${p.path.join(".") || "(line)"}: ${p.message}`).join("; ");
+      const problems = result.error.issues
+        .map((p) => `${p.path.join(".") || "(line)"}: ${p.message}`)
+        .join("; ");
       throw new Error(`${source}:${i + 1}: ${problems}`);
     }
     records.push(result.data);

@@ -16,7 +16,13 @@ import { type BaseModel, loadBaseModel, policyLogits } from "./model.js";
 import { type TokenizedConversation, conversationBatch } from "./packing.js";
 import type { BuildLoss } from "../train/step.js";
 import type { Feeds } from "./policy-step.js";
-import { REFERENCE_LOGPS_FILE, computeSequenceLogps, readReferenceLogps, sequencesHash, writeReferenceLogps } from "./reference-logps.js";
+import {
+  REFERENCE_LOGPS_FILE,
+  computeSequenceLogps,
+  readReferenceLogps,
+  sequencesHash,
+  writeReferenceLogps,
+} from "./reference-logps.js";
 import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
 import { dropLongExamples, promptResponse } from "./sequences.js";
 import { SFT_TARGETS, SFT_WEIGHTS, sftFeeds } from "./sft.js";
@@ -34,18 +40,30 @@ export interface DpoExample {
 }
 
 /** Rows 0..B-1 are the chosen sequences, B..2B-1 the rejected ones. */
-export function dpoLossGraph(base: BaseModel, pairs: number, seqLen: number, cfg: Pick<DpoConfig, "beta" | "labelSmoothing" | "lossType" | "rpoAlpha">): BuildLoss {
+export function dpoLossGraph(
+  base: BaseModel,
+  pairs: number,
+  seqLen: number,
+  cfg: Pick<DpoConfig, "beta" | "labelSmoothing" | "lossType" | "rpoAlpha">,
+): BuildLoss {
   return (g, params) => {
     const logits = policyLogits(g, base.model, params, 2 * pairs, seqLen);
     const targets = g.input(SFT_TARGETS, "int32", [2 * pairs, seqLen]);
     const mask = g.input(SFT_WEIGHTS, "float32", [2 * pairs, seqLen]);
-    const [policyChosen, policyRejected] = op.split(sequenceLogProbs(logits, targets, mask, cfg.lossType === "ipo"), 0, [pairs, pairs]);
+    const [policyChosen, policyRejected] = op.split(
+      sequenceLogProbs(logits, targets, mask, cfg.lossType === "ipo"),
+      0,
+      [pairs, pairs],
+    );
     const chosenRows = (x: Value) => op.split(x, 0, [pairs, pairs])[0];
     const { loss, ...metrics } = dpoLoss(
       {
         policyChosen,
         policyRejected,
-        chosenNll: cfg.rpoAlpha > 0 ? tokenCrossEntropy(chosenRows(logits), chosenRows(targets), chosenRows(mask)) : undefined,
+        chosenNll:
+          cfg.rpoAlpha > 0
+            ? tokenCrossEntropy(chosenRows(logits), chosenRows(targets), chosenRows(mask))
+            : undefined,
         referenceChosen: g.input(REFERENCE_CHOSEN, "float32", [pairs]),
         referenceRejected: g.input(REFERENCE_REJECTED, "float32", [pairs]),
       },
@@ -58,9 +76,24 @@ export function dpoLossGraph(base: BaseModel, pairs: number, seqLen: number, cfg
 export function dpoFeeds(examples: DpoExample[], seqLen: number): Feeds {
   const b = examples.length;
   return {
-    ...sftFeeds(conversationBatch([...examples.map((e) => e.chosen), ...examples.map((e) => e.rejected)], seqLen, false), false),
-    [REFERENCE_CHOSEN]: tensor("float32", [b], Float32Array.from(examples, (e) => e.referenceChosen)),
-    [REFERENCE_REJECTED]: tensor("float32", [b], Float32Array.from(examples, (e) => e.referenceRejected)),
+    ...sftFeeds(
+      conversationBatch(
+        [...examples.map((e) => e.chosen), ...examples.map((e) => e.rejected)],
+        seqLen,
+        false,
+      ),
+      false,
+    ),
+    [REFERENCE_CHOSEN]: tensor(
+      "float32",
+      [b],
+      Float32Array.from(examples, (e) => e.referenceChosen),
+    ),
+    [REFERENCE_REJECTED]: tensor(
+      "float32",
+      [b],
+      Float32Array.from(examples, (e) => e.referenceRejected),
+    ),
   };
 }
 
@@ -78,24 +111,43 @@ export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}):
   const warn = options.onEvent ?? ((m: string) => console.error(m));
   const tokenize = (rs: typeof records.train, what: string) =>
     dropLongExamples(
-      rs.map((r) => ({ chosen: promptResponse(r.prompt, r.chosen, base.tokenizer), rejected: promptResponse(r.prompt, r.rejected, base.tokenizer) })),
+      rs.map((r) => ({
+        chosen: promptResponse(r.prompt, r.chosen, base.tokenizer),
+        rejected: promptResponse(r.prompt, r.rejected, base.tokenizer),
+      })),
       (p) => [p.chosen, p.rejected],
       seqLen + 1,
       what,
       warn,
     );
-  const splits = { train: tokenize(records.train, "data.train"), validation: tokenize(records.validation, "validation data") };
+  const splits = {
+    train: tokenize(records.train, "data.train"),
+    validation: tokenize(records.validation, "validation data"),
+  };
 
   // The reference pass: once, before training; the reference weights are dropped when it returns.
   mkdirSync(cfg.outDir, { recursive: true });
   const file = join(cfg.outDir, REFERENCE_LOGPS_FILE);
-  const sequences = (split: keyof typeof splits) => [...splits[split].map((e) => e.chosen), ...splits[split].map((e) => e.rejected)];
-  const key = { referenceCheckpoint: resolve(cfg.baseCheckpoint), hash: sequencesHash([...sequences("train"), ...sequences("validation")]) };
+  const sequences = (split: keyof typeof splits) => [
+    ...splits[split].map((e) => e.chosen),
+    ...splits[split].map((e) => e.rejected),
+  ];
+  const key = {
+    referenceCheckpoint: resolve(cfg.baseCheckpoint),
+    hash: sequencesHash([...sequences("train"), ...sequences("validation")]),
+  };
   let logps = readReferenceLogps(file, key, ["train", "validation"]);
   if (!logps) {
     logps = {};
     for (const split of ["train", "validation"] as const) {
-      logps[split] = await computeSequenceLogps(base.model, base.weights, sequences(split), 2 * cfg.batchSize, seqLen, cfg.runtime);
+      logps[split] = await computeSequenceLogps(
+        base.model,
+        base.weights,
+        sequences(split),
+        2 * cfg.batchSize,
+        seqLen,
+        cfg.runtime,
+      );
     }
     writeReferenceLogps(file, key, logps);
   }
@@ -103,7 +155,11 @@ export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}):
     const n = splits[split].length;
     const { sum, tokens } = logps![split];
     const value = (i: number) => (cfg.lossType === "ipo" ? sum[i] / tokens[i] : sum[i]);
-    return splits[split].map((e, i) => ({ ...e, referenceChosen: value(i), referenceRejected: value(n + i) }));
+    return splits[split].map((e, i) => ({
+      ...e,
+      referenceChosen: value(i),
+      referenceRejected: value(n + i),
+    }));
   };
   return runPostTraining<DpoExample>({
     kind: "dpo",

@@ -41,7 +41,10 @@ export interface PostTrainCheckpointConfig {
 export function loadBaseModel(dir: string): BaseModel {
   const ckpt = loadCheckpoint(dir);
   const model = readModelConfig((ckpt.config as { model?: unknown } | null)?.model, `checkpoint ${dir}`);
-  if (!ckpt.tokenizerJson) throw new Error(`checkpoint ${dir}: no tokenizer.json; post-training needs the tokenizer the model was trained with`);
+  if (!ckpt.tokenizerJson)
+    throw new Error(
+      `checkpoint ${dir}: no tokenizer.json; post-training needs the tokenizer the model was trained with`,
+    );
   return { dir, model, weights: ckpt.weights, tokenizer: loadTokenizer(ckpt.tokenizerJson) };
 }
 
@@ -64,19 +67,43 @@ export const ATTENTION_MASK = "attention_mask";
  * `packed` adds per-row positions and a block-diagonal mask as inputs, for several conversations per row.
  * `sharedIds` reuses the token input of another model in the same graph (PPO's policy and value model).
  */
-export function hiddenStates(g: Graph, cfg: ModelConfig, params: Params, rows: number, seqLen: number, packed = false, sharedIds?: Value): Value {
-  if (seqLen > cfg.contextLength) throw new Error(`sequences of ${seqLen} tokens exceed the model's context length ${cfg.contextLength}`);
+export function hiddenStates(
+  g: Graph,
+  cfg: ModelConfig,
+  params: Params,
+  rows: number,
+  seqLen: number,
+  packed = false,
+  sharedIds?: Value,
+): Value {
+  if (seqLen > cfg.contextLength)
+    throw new Error(`sequences of ${seqLen} tokens exceed the model's context length ${cfg.contextLength}`);
   const ids = sharedIds ?? g.input(INPUT_IDS, "int32", [rows, seqLen]);
   if (packed) {
     const positions = g.input(POSITIONS, "int64", [rows, seqLen]);
     const mask = g.input(ATTENTION_MASK, "float32", [rows, 1, seqLen, seqLen]);
-    return transformerHidden(cfg, params, { ids, positions, attend: sequenceAttention(cfg, seqLen, { mask }) });
+    return transformerHidden(cfg, params, {
+      ids,
+      positions,
+      attend: sequenceAttention(cfg, seqLen, { mask }),
+    });
   }
-  const positions = g.constant("int64", [seqLen], Array.from({ length: seqLen }, (_, i) => i));
+  const positions = g.constant(
+    "int64",
+    [seqLen],
+    Array.from({ length: seqLen }, (_, i) => i),
+  );
   return transformerHidden(cfg, params, { ids, positions, attend: sequenceAttention(cfg, seqLen) });
 }
 
-export function policyLogits(g: Graph, cfg: ModelConfig, params: Params, rows: number, seqLen: number, packed = false): Value {
+export function policyLogits(
+  g: Graph,
+  cfg: ModelConfig,
+  params: Params,
+  rows: number,
+  seqLen: number,
+  packed = false,
+): Value {
   return lmHead(cfg, params, hiddenStates(g, cfg, params, rows, seqLen, packed));
 }
 
@@ -84,6 +111,9 @@ export function policyLogits(g: Graph, cfg: ModelConfig, params: Params, rows: n
 export function perTokenScores(params: Params, hidden: Value, name = SCORE_HEAD): Value {
   const [rows, seqLen] = hidden.shape;
   const head = params[name];
-  if (!head) throw new Error(`model: parameter ${name} is missing (a reward or value model needs its scalar head)`);
-  return hidden.graph.within("score head", () => op.reshape(op.matmul(hidden, op.transposeLast(head)), [rows, seqLen]));
+  if (!head)
+    throw new Error(`model: parameter ${name} is missing (a reward or value model needs its scalar head)`);
+  return hidden.graph.within("score head", () =>
+    op.reshape(op.matmul(hidden, op.transposeLast(head)), [rows, seqLen]),
+  );
 }

@@ -28,13 +28,18 @@ export interface SequenceBatch {
 
 /** (input, target) steps of a conversation: ids[i] predicts ids[i+1]; truncated to `seqLen` steps. */
 function steps(c: TokenizedConversation, seqLen: number): number {
-  if (c.ids.length !== c.lossMask.length) throw new Error(`conversation has ${c.ids.length} ids but ${c.lossMask.length} mask entries`);
+  if (c.ids.length !== c.lossMask.length)
+    throw new Error(`conversation has ${c.ids.length} ids but ${c.lossMask.length} mask entries`);
   if (c.ids.length < 2) throw new Error(`conversation of ${c.ids.length} token(s) has nothing to predict`);
   return Math.min(c.ids.length - 1, seqLen);
 }
 
 /** Rows of conversations, first fit in the given order when packing, else one per row. */
-function layout(conversations: TokenizedConversation[], seqLen: number, pack: boolean): TokenizedConversation[][] {
+function layout(
+  conversations: TokenizedConversation[],
+  seqLen: number,
+  pack: boolean,
+): TokenizedConversation[][] {
   const rows: { used: number; items: TokenizedConversation[] }[] = [];
   for (const c of conversations) {
     const n = steps(c, seqLen);
@@ -47,7 +52,11 @@ function layout(conversations: TokenizedConversation[], seqLen: number, pack: bo
   return rows.map((r) => r.items);
 }
 
-export function conversationBatch(conversations: TokenizedConversation[], seqLen: number, pack: boolean): SequenceBatch {
+export function conversationBatch(
+  conversations: TokenizedConversation[],
+  seqLen: number,
+  pack: boolean,
+): SequenceBatch {
   const rows = layout(conversations, seqLen, pack);
   const size = rows.length * seqLen;
   const batch: SequenceBatch = {
@@ -84,7 +93,8 @@ export function blockCausalMask(batch: SequenceBatch): Float32Array {
       const si = batch.segments[r * T + i];
       // a padding query attends to itself only, so its (unused) softmax row stays finite
       if (si < 0) mask[(r * T + i) * T + i] = 0;
-      for (let j = 0; j <= i && si >= 0; j++) if (batch.segments[r * T + j] === si) mask[(r * T + i) * T + j] = 0;
+      for (let j = 0; j <= i && si >= 0; j++)
+        if (batch.segments[r * T + j] === si) mask[(r * T + i) * T + j] = 0;
     }
   }
   return mask;

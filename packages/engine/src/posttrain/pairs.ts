@@ -44,6 +44,8 @@ export function rankingToPairs(rankings: Ranking[], weighting: PairWeighting): R
   });
   const total = groupOfPair.length;
   const groupsWithPairs = pairsPerGroup.filter((c) => c > 0).length;
-  pairs.weight = groupOfPair.map((g) => (weighting === "prompt" ? 1 / (groupsWithPairs * pairsPerGroup[g]) : 1 / total));
+  pairs.weight = groupOfPair.map((g) =>
+    weighting === "prompt" ? 1 / (groupsWithPairs * pairsPerGroup[g]) : 1 / total,
+  );
   return pairs;
 }

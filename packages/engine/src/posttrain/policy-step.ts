@@ -13,7 +13,15 @@ import type { ParamSpec } from "../models/parameters.js";
 import type { Params } from "../models/transformer.js";
 import { toOnnx } from "../onnx/lower.js";
 import { type RuntimeOptions, Session, tensor } from "../runtime/session.js";
-import { type BuildLoss, IO, buildCustomEvalGraph, buildCustomStepGraph, declareParameters, stepParameterSpecs, updatedName } from "../train/step.js";
+import {
+  type BuildLoss,
+  IO,
+  buildCustomEvalGraph,
+  buildCustomStepGraph,
+  declareParameters,
+  stepParameterSpecs,
+  updatedName,
+} from "../train/step.js";
 import { exportTrainState, importTrainState } from "../train/stepRunner.js";
 
 export type Feeds = Record<string, OrtTensor>;
@@ -42,10 +50,15 @@ export class PolicyStepRunner {
     private readonly evaluator: Session,
   ) {}
 
-  static async create(o: ModelGraphOptions & { optimizer: OptimizerConfig; buildLoss: BuildLoss; runtime?: RuntimeOptions }): Promise<PolicyStepRunner> {
+  static async create(
+    o: ModelGraphOptions & { optimizer: OptimizerConfig; buildLoss: BuildLoss; runtime?: RuntimeOptions },
+  ): Promise<PolicyStepRunner> {
     const step = buildCustomStepGraph({ ...o, name: "posttrain_step" });
     const evaluation = buildCustomEvalGraph({ ...o, name: "posttrain_eval" });
-    const [train, evaluator] = await Promise.all([Session.create(toOnnx(step.graph), o.runtime), Session.create(toOnnx(evaluation.graph), o.runtime)]);
+    const [train, evaluator] = await Promise.all([
+      Session.create(toOnnx(step.graph), o.runtime),
+      Session.create(toOnnx(evaluation.graph), o.runtime),
+    ]);
     return new PolicyStepRunner(step.specs, step.outputs, train, evaluator);
   }
 
@@ -64,7 +77,12 @@ export class PolicyStepRunner {
     const out = await this.train.run({ ...state, ...batch, [IO.lr]: scalar(lr), [IO.step]: scalar(step) });
     const next: Feeds = {};
     for (const name of Object.keys(state)) next[name] = out[updatedName(name)];
-    return { loss: Number(out[IO.loss].data[0]), metrics: this.readMetrics(out), gradNorm: Number(out[IO.gradNorm].data[0]), next };
+    return {
+      loss: Number(out[IO.loss].data[0]),
+      metrics: this.readMetrics(out),
+      gradNorm: Number(out[IO.gradNorm].data[0]),
+      next,
+    };
   }
 
   async evaluate(state: Feeds, batch: Feeds): Promise<{ loss: number; metrics: Record<string, number> }> {
@@ -83,7 +101,10 @@ export class PolicyStepRunner {
 
 /** A forward-only graph over the model's parameters with named outputs (scores, log-probs, values). */
 export async function compileForward(
-  o: ModelGraphOptions & { build: (g: Graph, params: Params) => Record<string, Value>; runtime?: RuntimeOptions },
+  o: ModelGraphOptions & {
+    build: (g: Graph, params: Params) => Record<string, Value>;
+    runtime?: RuntimeOptions;
+  },
 ): Promise<{ run: (weights: Feeds, batch: Feeds) => Promise<Feeds>; release: () => Promise<void> }> {
   const g = new Graph("posttrain_forward");
   const outputs = o.build(g, declareParameters(g, stepParameterSpecs(o.model, o.extraParams)).byName);

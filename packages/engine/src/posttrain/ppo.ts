@@ -27,13 +27,29 @@ import { tokenLogProbs } from "../objectives/sft.js";
 import { tensor } from "../runtime/session.js";
 import { renderChat } from "../tokenizer/chat.js";
 import { SPECIAL_TOKENS } from "../tokenizer/types.js";
-import { checkpointDir, latestCheckpoint, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from "../train/checkpoint.js";
+import {
+  checkpointDir,
+  latestCheckpoint,
+  loadCheckpoint,
+  pruneCheckpoints,
+  saveCheckpoint,
+} from "../train/checkpoint.js";
 import { assertFiniteLoss } from "../train/monitors.js";
 import { learningRateAt } from "../train/schedule.js";
 import { type TrainerState, initialTrainerState } from "../train/state.js";
 import { Rng } from "../util/rng.js";
 import { PromptRecordSchema, promptMessages, readJsonl } from "./data.js";
-import { type BaseModel, INPUT_IDS, SCORE_HEAD, VALUE_HEAD, VALUE_PREFIX, hiddenStates, loadBaseModel, perTokenScores, scoreHeadSpec } from "./model.js";
+import {
+  type BaseModel,
+  INPUT_IDS,
+  SCORE_HEAD,
+  VALUE_HEAD,
+  VALUE_PREFIX,
+  hiddenStates,
+  loadBaseModel,
+  perTokenScores,
+  scoreHeadSpec,
+} from "./model.js";
 import { type SequenceBatch, type TokenizedConversation, conversationBatch } from "./packing.js";
 import { type Feeds, PolicyStepRunner, compileForward } from "./policy-step.js";
 import { RewardScorer } from "./reward-model.js";
@@ -73,15 +89,18 @@ export interface PpoResult {
   history: Metrics[];
 }
 
-const rowsOf = (data: Float32Array, rows: number, T: number): number[][] => Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * T, (r + 1) * T)));
+const rowsOf = (data: Float32Array, rows: number, T: number): number[][] =>
+  Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * T, (r + 1) * T)));
 const flat = (rows: number[][]) => Float32Array.from(rows.flat());
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 
 /** The value model's starting weights: the reward model's trunk and score head, renamed (TRL does the same). */
 function valueModelFromRewardModel(dir: string, policy: BaseModel["model"]): TensorMap {
   const rm = loadBaseModel(dir);
-  if (JSON.stringify(rm.model) !== JSON.stringify(policy)) throw new Error(`rewardCheckpoint ${dir}: its architecture differs from the policy's; the value model is initialised from it`);
+  if (JSON.stringify(rm.model) !== JSON.stringify(policy))
+    throw new Error(
+      `rewardCheckpoint ${dir}: its architecture differs from the policy's; the value model is initialised from it`,
+    );
   const weights: TensorMap = { [VALUE_HEAD]: rm.weights[SCORE_HEAD] };
   for (const s of parameterSpecs(policy)) weights[VALUE_PREFIX + s.name] = rm.weights[s.name];
   return weights;
@@ -98,14 +117,23 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
   const model = base.model;
   const T = model.contextLength;
   const B = cfg.batchSize;
-  if (B % cfg.miniBatches !== 0) throw new Error(`ppo config: batchSize ${B} is not a multiple of miniBatches ${cfg.miniBatches}`);
+  if (B % cfg.miniBatches !== 0)
+    throw new Error(`ppo config: batchSize ${B} is not a multiple of miniBatches ${cfg.miniBatches}`);
   const miniRows = B / cfg.miniBatches;
   const endOfTurn = base.tokenizer.specialTokens[SPECIAL_TOKENS.imEnd];
-  if (endOfTurn === undefined) throw new Error(`checkpoint ${cfg.baseCheckpoint}: the tokenizer has no ${SPECIAL_TOKENS.imEnd} token to end a response`);
+  if (endOfTurn === undefined)
+    throw new Error(
+      `checkpoint ${cfg.baseCheckpoint}: the tokenizer has no ${SPECIAL_TOKENS.imEnd} token to end a response`,
+    );
 
-  const prompts = readJsonl(cfg.data.train, PromptRecordSchema).map((r) => renderChat(promptMessages(r.prompt), base.tokenizer, { addGenerationPrompt: true }).ids);
+  const prompts = readJsonl(cfg.data.train, PromptRecordSchema).map(
+    (r) => renderChat(promptMessages(r.prompt), base.tokenizer, { addGenerationPrompt: true }).ids,
+  );
   const tooLong = prompts.findIndex((p) => p.length + cfg.responseLength > T);
-  if (tooLong >= 0) throw new Error(`data.train: prompt ${tooLong + 1} has ${prompts[tooLong].length} tokens; with responseLength ${cfg.responseLength} it exceeds the context ${T}`);
+  if (tooLong >= 0)
+    throw new Error(
+      `data.train: prompt ${tooLong + 1} has ${prompts[tooLong].length} tokens; with responseLength ${cfg.responseLength} it exceeds the context ${T}`,
+    );
   const iterations = Math.floor((cfg.totalEpisodes ?? cfg.epochs * prompts.length) / B);
   if (iterations === 0) throw new Error(`ppo config: fewer episodes than one rollout batch of ${B}`);
   const updatesPerIteration = cfg.ppoEpochs * cfg.miniBatches;
@@ -123,7 +151,9 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     const valueTrunk = Object.fromEntries(modelNames.map((n) => [n, params[VALUE_PREFIX + n]]));
     return {
       hidden: hiddenStates(g, model, params, rows, T, false, ids),
-      values: g.within("value model", () => perTokenScores(params, hiddenStates(g, model, valueTrunk, rows, T, false, ids), VALUE_HEAD)),
+      values: g.within("value model", () =>
+        perTokenScores(params, hiddenStates(g, model, valueTrunk, rows, T, false, ids), VALUE_HEAD),
+      ),
     };
   };
   const runner = await PolicyStepRunner.create({
@@ -155,15 +185,28 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     runtime: cfg.runtime,
     build: (g, params) => {
       const { hidden, values } = forward(g, params, B);
-      return { logprobs: tokenLogProbs(lmHead(model, params, hidden), g.input(SFT_TARGETS, "int32", [B, T])), values };
+      return {
+        logprobs: tokenLogProbs(lmHead(model, params, hidden), g.input(SFT_TARGETS, "int32", [B, T])),
+        values,
+      };
     },
   });
   const referenceForward = await compileForward({
     model,
     runtime: cfg.runtime,
-    build: (g, params) => ({ logprobs: tokenLogProbs(lmHead(model, params, hiddenStates(g, model, params, B, T)), g.input(SFT_TARGETS, "int32", [B, T])) }),
+    build: (g, params) => ({
+      logprobs: tokenLogProbs(
+        lmHead(model, params, hiddenStates(g, model, params, B, T)),
+        g.input(SFT_TARGETS, "int32", [B, T]),
+      ),
+    }),
   });
-  const referenceWeights: Feeds = Object.fromEntries(modelNames.map((n) => [n, tensor("float32", base.weights[n].shape, base.weights[n].data as Float32Array)]));
+  const referenceWeights: Feeds = Object.fromEntries(
+    modelNames.map((n) => [
+      n,
+      tensor("float32", base.weights[n].shape, base.weights[n].data as Float32Array),
+    ]),
+  );
   const scorer = await RewardScorer.load(cfg.rewardCheckpoint, B);
 
   mkdirSync(cfg.outDir, { recursive: true });
@@ -181,9 +224,12 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     trainer = initialTrainerState({ seed: cfg.seed, rng: new Rng(cfg.seed).state() });
   }
   // One generator for the whole run: its sessions take the weights as inputs, so each policy update needs no compile.
-  const policyWeights = (feeds: Feeds) => Object.fromEntries(modelNames.map((n) => [n, feeds[n].data as Float32Array]));
+  const policyWeights = (feeds: Feeds) =>
+    Object.fromEntries(modelNames.map((n) => [n, feeds[n].data as Float32Array]));
   const generator = new Generator(model, policyWeights(state), cfg.runtime, { weightsAsInputs: true });
-  const controller = cfg.adaptiveKl ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon) : null;
+  const controller = cfg.adaptiveKl
+    ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon)
+    : null;
 
   const rollout = async (iteration: number): Promise<RolloutBatch> => {
     const epoch = Math.floor((iteration * B) / prompts.length);
@@ -191,17 +237,30 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     const chosen = Array.from({ length: B }, (_, i) => prompts[order[(iteration * B + i) % prompts.length]]);
     generator.setWeights(policyWeights(state));
     const requests = chosen.map((prompt, i) => ({ prompt, seed: cfg.seed * 1_000_003 + iteration * B + i }));
-    const generations = await generator.generateBatch(requests, { maxNewTokens: cfg.responseLength, temperature: cfg.temperature, stopTokens: [endOfTurn] });
-    const sequences: TokenizedConversation[] = generations.map((gen, i) => ({ ids: [...chosen[i], ...gen.tokens], lossMask: [...chosen[i].map(() => 0), ...gen.tokens.map(() => 1)] }));
+    const generations = await generator.generateBatch(requests, {
+      maxNewTokens: cfg.responseLength,
+      temperature: cfg.temperature,
+      stopTokens: [endOfTurn],
+    });
+    const sequences: TokenizedConversation[] = generations.map((gen, i) => ({
+      ids: [...chosen[i], ...gen.tokens],
+      lossMask: [...chosen[i].map(() => 0), ...gen.tokens.map(() => 1)],
+    }));
     const ended = generations.map((gen) => gen.stopReason === "stop_token");
     const batch = conversationBatch(sequences, T, false);
-    const targets = { [INPUT_IDS]: tensor("int32", [B, T], batch.inputs), [SFT_TARGETS]: tensor("int32", [B, T], batch.targets) };
+    const targets = {
+      [INPUT_IDS]: tensor("int32", [B, T], batch.inputs),
+      [SFT_TARGETS]: tensor("int32", [B, T], batch.targets),
+    };
     const policyOut = await rolloutForward.run(state, targets);
     const referenceOut = await referenceForward.run(referenceWeights, targets);
     const rawScores = await scorer.scoreSequences(sequences);
-    const scores = rawScores.map((s, i) => (cfg.missingEosPenalty !== undefined && !ended[i] ? s - cfg.missingEosPenalty : s));
+    const scores = rawScores.map((s, i) =>
+      cfg.missingEosPenalty !== undefined && !ended[i] ? s - cfg.missingEosPenalty : s,
+    );
     const mask = rowsOf(batch.weights, B, T);
-    const masked = (data: Float32Array) => rowsOf(data, B, T).map((row, r) => row.map((v, t) => v * mask[r][t]));
+    const masked = (data: Float32Array) =>
+      rowsOf(data, B, T).map((row, r) => row.map((v, t) => v * mask[r][t]));
     return {
       sequences,
       batch,
@@ -219,7 +278,11 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
   const history: Metrics[] = [];
   const started = Date.now() - trainer.wallTimeSeconds * 1000;
   try {
-    for (let iteration = Math.floor(trainer.step / updatesPerIteration); iteration < iterations && trainer.step < totalUpdates; iteration++) {
+    for (
+      let iteration = Math.floor(trainer.step / updatesPerIteration);
+      iteration < iterations && trainer.step < totalUpdates;
+      iteration++
+    ) {
       const r = await rollout(iteration);
       const { rewards, kl } = klShapedRewards(r.logprobs, r.refLogprobs, r.scores, r.mask, klCoef);
       const shaped = cfg.whitenRewards ? whiten(rewards, r.mask, false) : rewards;
@@ -230,7 +293,9 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
       const sums: Metrics = {};
       const updatesBefore = trainer.step;
       for (let epoch = 0; epoch < cfg.ppoEpochs && trainer.step < totalUpdates; epoch++) {
-        const order = new Rng(cfg.seed + 7919 * (iteration * cfg.ppoEpochs + epoch + 1)).shuffle(Array.from({ length: B }, (_, i) => i));
+        const order = new Rng(cfg.seed + 7919 * (iteration * cfg.ppoEpochs + epoch + 1)).shuffle(
+          Array.from({ length: B }, (_, i) => i),
+        );
         for (let m = 0; m < cfg.miniBatches && trainer.step < totalUpdates; m++) {
           const rows = order.slice(m * miniRows, (m + 1) * miniRows);
           const pick = (x: number[][]) => tensor("float32", [miniRows, T], flat(rows.map((i) => x[i])));
@@ -244,12 +309,21 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
             [OLD_VALUES]: pick(r.values),
             [RETURNS]: pick(returns),
           };
-          const lr = learningRateAt(trainer.step, { lr: cfg.learningRate, totalSteps: totalUpdates, ...cfg.schedule });
+          const lr = learningRateAt(trainer.step, {
+            lr: cfg.learningRate,
+            totalSteps: totalUpdates,
+            ...cfg.schedule,
+          });
           const result = await runner.step(state, feeds, lr, trainer.step + 1);
           assertFiniteLoss(result.loss, trainer.step);
           state = result.next;
           trainer = { ...trainer, step: trainer.step + 1 };
-          for (const [k, v] of Object.entries({ ...result.metrics, "train/grad_norm": result.gradNorm, "train/lr": lr })) sums[k] = (sums[k] ?? 0) + v;
+          for (const [k, v] of Object.entries({
+            ...result.metrics,
+            "train/grad_norm": result.gradNorm,
+            "train/lr": lr,
+          }))
+            sums[k] = (sums[k] ?? 0) + v;
         }
       }
       const updates = trainer.step - updatesBefore;
@@ -270,26 +344,48 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
       trainer = {
         ...trainer,
         epoch: Math.floor(((iteration + 1) * B) / prompts.length),
-        dataCursor: { seed: cfg.seed >>> 0, epoch: Math.floor(((iteration + 1) * B) / prompts.length), position: ((iteration + 1) * B) % prompts.length },
+        dataCursor: {
+          seed: cfg.seed >>> 0,
+          epoch: Math.floor(((iteration + 1) * B) / prompts.length),
+          position: ((iteration + 1) * B) % prompts.length,
+        },
         tokensSeen: trainer.tokensSeen + r.sequences.reduce((s, q) => s + q.ids.length, 0),
-        lossHistory: [...trainer.lossHistory, { step: trainer.step, loss: metrics["loss/policy"] + cfg.vfCoef * metrics["loss/value"] }].slice(-100),
+        lossHistory: [
+          ...trainer.lossHistory,
+          { step: trainer.step, loss: metrics["loss/policy"] + cfg.vfCoef * metrics["loss/value"] },
+        ].slice(-100),
         wallTimeSeconds: (Date.now() - started) / 1000,
       };
       history.push(metrics);
-      appendFileSync(metricsLog, JSON.stringify({ step: trainer.step, iteration: iteration + 1, ...metrics }) + "\n");
+      appendFileSync(
+        metricsLog,
+        JSON.stringify({ step: trainer.step, iteration: iteration + 1, ...metrics }) + "\n",
+      );
       options.onMetrics?.(iteration + 1, metrics);
       const last = iteration + 1 === iterations || trainer.step >= totalUpdates;
       if (Math.floor(trainer.step / cfg.saveEvery) > Math.floor(updatesBefore / cfg.saveEvery) || last) {
         const { weights, optimizer } = runner.exportState(state);
         const config: PpoCheckpointConfig = { format: "rlhf-engine/ppo", model, run: input, klCoef };
-        saveCheckpoint(checkpointDir(cfg.outDir, trainer.step), { weights, optimizer, config, trainerState: trainer, tokenizerJson: base.tokenizer.toJSON() });
+        saveCheckpoint(checkpointDir(cfg.outDir, trainer.step), {
+          weights,
+          optimizer,
+          config,
+          trainerState: trainer,
+          tokenizerJson: base.tokenizer.toJSON(),
+        });
         pruneCheckpoints(cfg.outDir, cfg.keepCheckpoints);
       }
       progress?.update(iteration + 1, { score: metrics["objective/scores"], kl: metrics["objective/kl"] });
     }
   } finally {
     progress?.stop();
-    await Promise.all([runner.release(), rolloutForward.release(), referenceForward.release(), scorer.release(), generator.release()]);
+    await Promise.all([
+      runner.release(),
+      rolloutForward.release(),
+      referenceForward.release(),
+      scorer.release(),
+      generator.release(),
+    ]);
   }
   return { iterations, updates: trainer.step, finalDir: checkpointDir(cfg.outDir, trainer.step), history };
 }

@@ -52,12 +52,17 @@ export async function computeSequenceLogps(
     },
   });
   const weightFeeds: Feeds = {};
-  for (const [name, t] of Object.entries(weights)) weightFeeds[name] = tensor("float32", t.shape, t.data as Float32Array);
+  for (const [name, t] of Object.entries(weights))
+    weightFeeds[name] = tensor("float32", t.shape, t.data as Float32Array);
   const result: SequenceLogps = { sum: new Float64Array(seqs.length), tokens: new Float64Array(seqs.length) };
   try {
     for (let start = 0; start < seqs.length; start += rows) {
       const chunk = seqs.slice(start, start + rows);
-      const batch = conversationBatch([...chunk, ...Array.from({ length: rows - chunk.length }, () => chunk[0])], seqLen, false);
+      const batch = conversationBatch(
+        [...chunk, ...Array.from({ length: rows - chunk.length }, () => chunk[0])],
+        seqLen,
+        false,
+      );
       const shape = [rows, seqLen];
       const out = await forward.run(weightFeeds, {
         [INPUT_IDS]: tensor("int32", shape, batch.inputs),
@@ -82,7 +87,11 @@ export interface ReferenceLogpsKey {
 }
 
 /** Reads the stored reference log-probs when they were computed for this reference and these sequences. */
-export function readReferenceLogps(path: string, key: ReferenceLogpsKey, splits: string[]): Record<string, SequenceLogps> | null {
+export function readReferenceLogps(
+  path: string,
+  key: ReferenceLogpsKey,
+  splits: string[],
+): Record<string, SequenceLogps> | null {
   if (!existsSync(path)) return null;
   const { tensors, metadata } = readSafetensors(path);
   if (metadata.referenceCheckpoint !== key.referenceCheckpoint || metadata.hash !== key.hash) return null;
@@ -96,7 +105,11 @@ export function readReferenceLogps(path: string, key: ReferenceLogpsKey, splits:
   return out;
 }
 
-export function writeReferenceLogps(path: string, key: ReferenceLogpsKey, logps: Record<string, SequenceLogps>): void {
+export function writeReferenceLogps(
+  path: string,
+  key: ReferenceLogpsKey,
+  logps: Record<string, SequenceLogps>,
+): void {
   const tensors: TensorMap = {};
   for (const [split, l] of Object.entries(logps)) {
     tensors[`${split}.sum`] = { dtype: "F64", shape: [l.sum.length], data: l.sum };

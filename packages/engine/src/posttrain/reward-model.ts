@@ -3,7 +3,12 @@
  * non-padding token (the response's end-of-turn), trained with the Bradley-Terry loss (objectives/reward.ts) on
  * every pair that the pairs and k-wise rankings of the data imply. `RewardScorer` scores any (prompt, response).
  */
-import { type RewardConfig, type RewardConfigInput, RewardConfigSchema, parseConfig } from "../config/index.js";
+import {
+  type RewardConfig,
+  type RewardConfigInput,
+  RewardConfigSchema,
+  parseConfig,
+} from "../config/index.js";
 import type { Graph, Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import type { Params } from "../models/transformer.js";
@@ -12,7 +17,15 @@ import { tensor } from "../runtime/session.js";
 import { SPECIAL_TOKENS, type Tokenizer } from "../tokenizer/types.js";
 import { Rng } from "../util/rng.js";
 import { type ChatMessage, type RewardRecord, RewardRecordSchema, readJsonl } from "./data.js";
-import { type BaseModel, INPUT_IDS, hiddenStates, initScoreHead, loadBaseModel, perTokenScores, scoreHeadSpec } from "./model.js";
+import {
+  type BaseModel,
+  INPUT_IDS,
+  hiddenStates,
+  initScoreHead,
+  loadBaseModel,
+  perTokenScores,
+  scoreHeadSpec,
+} from "./model.js";
 import type { TokenizedConversation } from "./packing.js";
 import { rankingToPairs } from "./pairs.js";
 import type { BuildLoss } from "../train/step.js";
@@ -46,8 +59,14 @@ export function rewardPairs(records: RewardRecord[], cfg: RewardConfig, tokenize
     const seqs = responses.map((resp) => promptResponse(r.prompt, resp, tokenizer));
     const implied = rankingToPairs([{ start: 0, ranks }], cfg.pairWeighting);
     implied.chosen.forEach((c, i) => {
-      const margin = "margin" in r && r.margin !== undefined ? r.margin : cfg.marginPerRank * implied.rankGap[i];
-      pairs.push({ chosen: seqs[c], rejected: seqs[implied.rejected[i]], margin, weight: cfg.pairWeighting === "prompt" ? 1 / implied.chosen.length : 1 });
+      const margin =
+        "margin" in r && r.margin !== undefined ? r.margin : cfg.marginPerRank * implied.rankGap[i];
+      pairs.push({
+        chosen: seqs[c],
+        rejected: seqs[implied.rejected[i]],
+        margin,
+        weight: cfg.pairWeighting === "prompt" ? 1 / implied.chosen.length : 1,
+      });
     });
   }
   return pairs;
@@ -56,10 +75,18 @@ export function rewardPairs(records: RewardRecord[], cfg: RewardConfig, tokenize
 /** Scores [rows] of right-padded sequences: the head at each row's last real token. */
 function sequenceScores(g: Graph, base: BaseModel, params: Params, rows: number, seqLen: number): Value {
   const lastIndex = g.input(LAST_INDEX, "int64", [rows]);
-  return lastTokenScores(perTokenScores(params, hiddenStates(g, base.model, params, rows, seqLen)), lastIndex);
+  return lastTokenScores(
+    perTokenScores(params, hiddenStates(g, base.model, params, rows, seqLen)),
+    lastIndex,
+  );
 }
 
-export function rewardLossGraph(base: BaseModel, pairsPerBatch: number, seqLen: number, centring: number): BuildLoss {
+export function rewardLossGraph(
+  base: BaseModel,
+  pairsPerBatch: number,
+  seqLen: number,
+  centring: number,
+): BuildLoss {
   return (g, params) => {
     const b = pairsPerBatch;
     const scores = sequenceScores(g, base, params, 2 * b, seqLen);
@@ -77,20 +104,37 @@ export function rewardLossGraph(base: BaseModel, pairsPerBatch: number, seqLen: 
     const centred = op.sub(scores, mean);
     return {
       loss: out.loss,
-      outputs: { accuracy: out.accuracy, margin: out.margin, reward_mean: mean, reward_std: op.sqrt(op.reduceMean(op.mul(centred, centred), null)) },
+      outputs: {
+        accuracy: out.accuracy,
+        margin: out.margin,
+        reward_mean: mean,
+        reward_std: op.sqrt(op.reduceMean(op.mul(centred, centred), null)),
+      },
     };
   };
 }
 
 export function rewardFeeds(pairs: RewardPair[], seqLen: number, pad: number): Feeds {
   const b = pairs.length;
-  const { ids, last } = padRows([...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)], seqLen, pad);
+  const { ids, last } = padRows(
+    [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)],
+    seqLen,
+    pad,
+  );
   const total = pairs.reduce((s, p) => s + p.weight, 0);
   return {
     [INPUT_IDS]: tensor("int32", [2 * b, seqLen], ids),
     [LAST_INDEX]: tensor("int64", [2 * b], last),
-    [PAIR_WEIGHT]: tensor("float32", [b], Float32Array.from(pairs, (p) => p.weight / total)),
-    [PAIR_MARGIN]: tensor("float32", [b], Float32Array.from(pairs, (p) => p.margin)),
+    [PAIR_WEIGHT]: tensor(
+      "float32",
+      [b],
+      Float32Array.from(pairs, (p) => p.weight / total),
+    ),
+    [PAIR_MARGIN]: tensor(
+      "float32",
+      [b],
+      Float32Array.from(pairs, (p) => p.margin),
+    ),
   };
 }
 
@@ -100,16 +144,27 @@ export interface RewardOptions {
   progress?: boolean;
 }
 
-export async function trainRewardModel(input: RewardConfigInput, options: RewardOptions = {}): Promise<PostTrainResult> {
+export async function trainRewardModel(
+  input: RewardConfigInput,
+  options: RewardOptions = {},
+): Promise<PostTrainResult> {
   const cfg = parseConfig(RewardConfigSchema, input, "reward config");
   const base = loadBaseModel(cfg.baseCheckpoint);
   const { train, validation } = splitValidation(cfg, RewardRecordSchema, readJsonl);
   const seqLen = Math.min(cfg.maxLength, base.model.contextLength);
   const warn = options.onEvent ?? ((m: string) => console.error(m));
   const pairsOf = (records: typeof train, what: string) =>
-    dropLongExamples(rewardPairs(records, cfg, base.tokenizer), (p) => [p.chosen, p.rejected], seqLen, what, warn);
+    dropLongExamples(
+      rewardPairs(records, cfg, base.tokenizer),
+      (p) => [p.chosen, p.rejected],
+      seqLen,
+      what,
+      warn,
+    );
   const pad = padId(base.tokenizer);
-  const scoreHead = base.weights[scoreHeadSpec(base.model).name] ? {} : initScoreHead(base.model, new Rng(cfg.seed));
+  const scoreHead = base.weights[scoreHeadSpec(base.model).name]
+    ? {}
+    : initScoreHead(base.model, new Rng(cfg.seed));
   return runPostTraining<RewardPair>({
     kind: "reward",
     run: cfg,
@@ -138,14 +193,18 @@ export class RewardScorer {
   static async load(dir: string, rows: number): Promise<RewardScorer> {
     const base = loadBaseModel(dir);
     const head = scoreHeadSpec(base.model);
-    if (!base.weights[head.name]) throw new Error(`checkpoint ${dir}: no ${head.name}; it is not a reward model (train one with engine reward)`);
+    if (!base.weights[head.name])
+      throw new Error(
+        `checkpoint ${dir}: no ${head.name}; it is not a reward model (train one with engine reward)`,
+      );
     const forward = await compileForward({
       model: base.model,
       extraParams: [head],
       build: (g, params) => ({ scores: sequenceScores(g, base, params, rows, base.model.contextLength) }),
     });
     const weights: Feeds = {};
-    for (const [name, t] of Object.entries(base.weights)) weights[name] = tensor("float32", t.shape, t.data as Float32Array);
+    for (const [name, t] of Object.entries(base.weights))
+      weights[name] = tensor("float32", t.shape, t.data as Float32Array);
     return new RewardScorer(base, weights, forward, rows);
   }
 
@@ -154,7 +213,9 @@ export class RewardScorer {
   }
 
   async score(items: { prompt: string | ChatMessage[]; response: string }[]): Promise<number[]> {
-    return this.scoreSequences(items.map((it) => promptResponse(it.prompt, it.response, this.base.tokenizer)));
+    return this.scoreSequences(
+      items.map((it) => promptResponse(it.prompt, it.response, this.base.tokenizer)),
+    );
   }
 
   /** Scores already tokenized sequences (PPO's rollouts), ending at the token whose score counts. */
@@ -165,7 +226,10 @@ export class RewardScorer {
       const chunk = seqs.slice(start, start + this.rows);
       const filled = [...chunk, ...Array.from({ length: this.rows - chunk.length }, () => chunk[0])];
       const { ids, last } = padRows(filled, T, padId(this.base.tokenizer));
-      const r = await this.forward.run(this.weights, { [INPUT_IDS]: tensor("int32", [this.rows, T], ids), [LAST_INDEX]: tensor("int64", [this.rows], last) });
+      const r = await this.forward.run(this.weights, {
+        [INPUT_IDS]: tensor("int32", [this.rows, T], ids),
+        [LAST_INDEX]: tensor("int64", [this.rows], last),
+      });
       out.push(...Array.from(r.scores.data as Float32Array).slice(0, chunk.length));
     }
     return out;

@@ -12,7 +12,14 @@ import type { PostTrainRun } from "../config/posttrain.js";
 import { createProgress } from "../cli/progress.js";
 import type { TensorMap } from "../io/safetensors.js";
 import type { ParamSpec } from "../models/parameters.js";
-import { checkpointDir, latestCheckpoint, loadCheckpoint, markBestCheckpoint, pruneCheckpoints, saveCheckpoint } from "../train/checkpoint.js";
+import {
+  checkpointDir,
+  latestCheckpoint,
+  loadCheckpoint,
+  markBestCheckpoint,
+  pruneCheckpoints,
+  saveCheckpoint,
+} from "../train/checkpoint.js";
 import { assertFiniteLoss } from "../train/monitors.js";
 import { learningRateAt } from "../train/schedule.js";
 import { type TrainerState, initialTrainerState } from "../train/state.js";
@@ -52,12 +59,19 @@ export interface PostTrainResult {
 
 export function trainSteps(run: PostTrainRun, trainExamples: number): { perEpoch: number; total: number } {
   const perEpoch = Math.floor(trainExamples / run.batchSize);
-  if (perEpoch === 0) throw new Error(`data.train: ${trainExamples} examples do not fill one batch of ${run.batchSize}`);
+  if (perEpoch === 0)
+    throw new Error(`data.train: ${trainExamples} examples do not fill one batch of ${run.batchSize}`);
   return { perEpoch, total: run.maxSteps ?? run.epochs * perEpoch };
 }
 
 /** The examples of update `step` (0-based): the batch order depends only on the seed and the epoch. */
-function batchAt<E>(examples: E[], run: PostTrainRun, perEpoch: number, step: number, cache: { epoch: number; order: number[] }): E[] {
+function batchAt<E>(
+  examples: E[],
+  run: PostTrainRun,
+  perEpoch: number,
+  step: number,
+  cache: { epoch: number; order: number[] },
+): E[] {
   const epoch = Math.floor(step / perEpoch);
   if (cache.epoch !== epoch) {
     cache.epoch = epoch;
@@ -68,15 +82,23 @@ function batchAt<E>(examples: E[], run: PostTrainRun, perEpoch: number, step: nu
 }
 
 /** Mean loss and metrics over the validation examples, in batches (the last one wraps around to fill its rows). */
-async function evaluate<E>(job: PostTrainJob<E>, runner: PolicyStepRunner, state: Feeds): Promise<Metrics | null> {
+async function evaluate<E>(
+  job: PostTrainJob<E>,
+  runner: PolicyStepRunner,
+  state: Feeds,
+): Promise<Metrics | null> {
   const { validation, run } = job;
   if (validation.length === 0) return null;
   const batches = Math.ceil(validation.length / run.batchSize);
   const sums: Metrics = {};
   for (let b = 0; b < batches; b++) {
-    const examples = Array.from({ length: run.batchSize }, (_, i) => validation[(b * run.batchSize + i) % validation.length]);
+    const examples = Array.from(
+      { length: run.batchSize },
+      (_, i) => validation[(b * run.batchSize + i) % validation.length],
+    );
     const r = await runner.evaluate(state, job.collate(examples));
-    for (const [k, v] of Object.entries({ loss: r.loss, ...r.metrics })) sums[`eval/${k}`] = (sums[`eval/${k}`] ?? 0) + v / batches;
+    for (const [k, v] of Object.entries({ loss: r.loss, ...r.metrics }))
+      sums[`eval/${k}`] = (sums[`eval/${k}`] ?? 0) + v / batches;
   }
   return sums;
 }
@@ -119,7 +141,11 @@ export async function runPostTraining<E>(job: PostTrainJob<E>): Promise<PostTrai
     saveCheckpoint(checkpointDir(run.outDir, step), {
       weights,
       optimizer,
-      config: { format: `rlhf-engine/${job.kind}`, model: job.base.model, run: job.config } satisfies PostTrainCheckpointConfig,
+      config: {
+        format: `rlhf-engine/${job.kind}`,
+        model: job.base.model,
+        run: job.config,
+      } satisfies PostTrainCheckpointConfig,
       trainerState: trainer,
       tokenizerJson: job.base.tokenizer.toJSON(),
     });
@@ -135,7 +161,12 @@ export async function runPostTraining<E>(job: PostTrainJob<E>): Promise<PostTrai
     while (trainer.step < total) {
       const step = trainer.step;
       const lr = learningRateAt(step, { lr: run.learningRate, totalSteps: total, ...run.schedule });
-      const result = await runner.step(state, job.collate(batchAt(job.train, run, perEpoch, step, cache)), lr, step + 1);
+      const result = await runner.step(
+        state,
+        job.collate(batchAt(job.train, run, perEpoch, step, cache)),
+        lr,
+        step + 1,
+      );
       assertFiniteLoss(result.loss, step);
       state = result.next;
       losses.push(result.loss);
@@ -144,11 +175,16 @@ export async function runPostTraining<E>(job: PostTrainJob<E>): Promise<PostTrai
         ...trainer,
         step: done,
         epoch: Math.floor(done / perEpoch),
-        dataCursor: { seed: run.seed >>> 0, epoch: Math.floor(done / perEpoch), position: (done % perEpoch) * run.batchSize },
+        dataCursor: {
+          seed: run.seed >>> 0,
+          epoch: Math.floor(done / perEpoch),
+          position: (done % perEpoch) * run.batchSize,
+        },
         lossHistory: [...trainer.lossHistory, { step: done, loss: result.loss }].slice(-100),
         wallTimeSeconds: (Date.now() - started) / 1000,
       };
-      if (done % run.logEvery === 0 || done === total) log(done, trainMetrics(result.loss, lr, result.gradNorm, result.metrics));
+      if (done % run.logEvery === 0 || done === total)
+        log(done, trainMetrics(result.loss, lr, result.gradNorm, result.metrics));
       if (done % run.evalEvery === 0 || done === total) {
         lastEval = await evaluate(job, runner, state);
         if (lastEval) {

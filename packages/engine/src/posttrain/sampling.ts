@@ -26,13 +26,20 @@ export async function sampleReplies(
   opts: { maxNewTokens: number; temperature: number; seed: number },
 ): Promise<SampledReply[]> {
   const end = tokenizer.specialTokens[SPECIAL_TOKENS.imEnd];
-  const arrays = Object.fromEntries(parameterSpecs(model).map((s) => [s.name, weights[s.name].data as Float32Array]));
+  const arrays = Object.fromEntries(
+    parameterSpecs(model).map((s) => [s.name, weights[s.name].data as Float32Array]),
+  );
   const generator = new Generator(model, arrays);
   try {
     const out: SampledReply[] = [];
     for (const [i, prompt] of prompts.entries()) {
       const ids = renderChat(promptMessages(prompt), tokenizer, { addGenerationPrompt: true }).ids;
-      const g = await generator.generate(ids, { maxNewTokens: opts.maxNewTokens, temperature: opts.temperature, seed: opts.seed + i, stopTokens: [end] });
+      const g = await generator.generate(ids, {
+        maxNewTokens: opts.maxNewTokens,
+        temperature: opts.temperature,
+        seed: opts.seed + i,
+        stopTokens: [end],
+      });
       const ended = g.stopReason === "stop_token";
       out.push({
         text: tokenizer.decode(ended ? g.tokens.slice(0, -1) : g.tokens),

@@ -8,8 +8,20 @@ import { tensor } from "../runtime/session.js";
 import { renderChat } from "../tokenizer/chat.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { type Conversation, ConversationSchema, readJsonl } from "./data.js";
-import { ATTENTION_MASK, type BaseModel, INPUT_IDS, POSITIONS, loadBaseModel, policyLogits } from "./model.js";
-import { type SequenceBatch, type TokenizedConversation, blockCausalMask, conversationBatch } from "./packing.js";
+import {
+  ATTENTION_MASK,
+  type BaseModel,
+  INPUT_IDS,
+  POSITIONS,
+  loadBaseModel,
+  policyLogits,
+} from "./model.js";
+import {
+  type SequenceBatch,
+  type TokenizedConversation,
+  blockCausalMask,
+  conversationBatch,
+} from "./packing.js";
 import type { BuildLoss, CustomLoss } from "../train/step.js";
 import type { Feeds } from "./policy-step.js";
 import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
@@ -18,7 +30,11 @@ import { splitValidation } from "./split.js";
 export const SFT_TARGETS = "targets";
 export const SFT_WEIGHTS = "loss_weights";
 
-export function tokenizeConversation(c: Conversation, tokenizer: Tokenizer, assistantOnly: boolean): TokenizedConversation {
+export function tokenizeConversation(
+  c: Conversation,
+  tokenizer: Tokenizer,
+  assistantOnly: boolean,
+): TokenizedConversation {
   const rendered = renderChat(c.messages, tokenizer);
   return { ids: rendered.ids, lossMask: assistantOnly ? rendered.assistantMask : rendered.ids.map(() => 1) };
 }
@@ -51,7 +67,11 @@ export function sftFeeds(batch: SequenceBatch, packed: boolean): Feeds {
   };
   if (packed) {
     feeds[POSITIONS] = tensor("int64", shape, batch.positions);
-    feeds[ATTENTION_MASK] = tensor("float32", [batch.rows, 1, batch.seqLen, batch.seqLen], blockCausalMask(batch));
+    feeds[ATTENTION_MASK] = tensor(
+      "float32",
+      [batch.rows, 1, batch.seqLen, batch.seqLen],
+      blockCausalMask(batch),
+    );
   }
   return feeds;
 }
@@ -81,12 +101,15 @@ export async function trainSft(input: SftConfigInput, options: SftOptions = {}):
   const cfg = parseConfig(SftConfigSchema, input, "sft config");
   const base = loadBaseModel(cfg.baseCheckpoint);
   const { train, validation } = splitValidation(cfg, ConversationSchema, readJsonl);
-  const tokenize = (cs: Conversation[]) => cs.map((c) => tokenizeConversation(c, base.tokenizer, cfg.assistantOnlyLoss));
+  const tokenize = (cs: Conversation[]) =>
+    cs.map((c) => tokenizeConversation(c, base.tokenizer, cfg.assistantOnlyLoss));
   const trainConvs = tokenize(train);
   const validationConvs = tokenize(validation);
   const seqLen = sequenceLength(cfg, base, [...trainConvs, ...validationConvs]);
   const trainRows = conversationBatch(trainConvs, seqLen, cfg.packing);
-  const validationRows = validationConvs.length ? conversationBatch(validationConvs, seqLen, cfg.packing) : null;
+  const validationRows = validationConvs.length
+    ? conversationBatch(validationConvs, seqLen, cfg.packing)
+    : null;
   const rowIndices = (n: number) => Array.from({ length: n }, (_, i) => i);
   return runPostTraining<{ rows: SequenceBatch; row: number }>({
     kind: "sft",
@@ -96,8 +119,17 @@ export async function trainSft(input: SftConfigInput, options: SftOptions = {}):
     weights: base.weights,
     buildLoss: sftLossGraph(base, cfg.batchSize, seqLen, cfg.packing),
     train: rowIndices(trainRows.rows).map((row) => ({ rows: trainRows, row })),
-    validation: validationRows ? rowIndices(validationRows.rows).map((row) => ({ rows: validationRows, row })) : [],
-    collate: (examples) => sftFeeds(selectRows(examples[0].rows, examples.map((e) => e.row)), cfg.packing),
+    validation: validationRows
+      ? rowIndices(validationRows.rows).map((row) => ({ rows: validationRows, row }))
+      : [],
+    collate: (examples) =>
+      sftFeeds(
+        selectRows(
+          examples[0].rows,
+          examples.map((e) => e.row),
+        ),
+        cfg.packing,
+      ),
     ...options,
   });
 }

@@ -7,7 +7,20 @@
  */
 import type { Rng } from "../util/rng.js";
 
-const OBJECTS = ["cup", "salt", "book", "pen", "key", "map", "hat", "lamp", "bread", "plate", "spoon", "coat"];
+const OBJECTS = [
+  "cup",
+  "salt",
+  "book",
+  "pen",
+  "key",
+  "map",
+  "hat",
+  "lamp",
+  "bread",
+  "plate",
+  "spoon",
+  "coat",
+];
 const ASKS = ["ask for the", "request the", "get me the"];
 
 /** Reply templates: `#` is the object. */
@@ -71,7 +84,9 @@ export function isWellFormed(prompt: SyntheticPrompt, reply: string): boolean {
 /** The ground-truth preference: well-formed, polite, and free of the rude words. */
 export function isPreferred(prompt: SyntheticPrompt, reply: string): boolean {
   const words = reply.toLowerCase().split(/[^a-z]+/);
-  return isWellFormed(prompt, reply) && words.includes("please") && !RUDE_WORDS.some((w) => words.includes(w));
+  return (
+    isWellFormed(prompt, reply) && words.includes("please") && !RUDE_WORDS.some((w) => words.includes(w))
+  );
 }
 
 /** Plain sentences of the task's language for pretraining the base model: no chat format, no preference. */
@@ -95,7 +110,12 @@ export function demonstrations(rng: Rng, count: number, politeShare: number): { 
   return Array.from({ length: count }, () => {
     const prompt = samplePrompt(rng);
     const manner: Manner = rng.next() < politeShare ? "polite" : rng.int(2) === 0 ? "neutral" : "rude";
-    return { messages: [{ role: "user", content: prompt.text }, { role: "assistant", content: sampleReply(rng, prompt, manner) }] };
+    return {
+      messages: [
+        { role: "user", content: prompt.text },
+        { role: "assistant", content: sampleReply(rng, prompt, manner) },
+      ],
+    };
   });
 }
 
@@ -103,7 +123,10 @@ export function demonstrations(rng: Rng, count: number, politeShare: number): { 
  * k-wise rankings as annotators would give them: polite (rank 0) over neutral (1) over rude (2) over malformed (3);
  * two responses of the same manner are a tie.
  */
-export function rankings(rng: Rng, count: number): { prompt: string; responses: string[]; ranks: number[] }[] {
+export function rankings(
+  rng: Rng,
+  count: number,
+): { prompt: string; responses: string[]; ranks: number[] }[] {
   const manners: Manner[] = ["polite", "neutral", "rude"];
   return Array.from({ length: count }, () => {
     const prompt = samplePrompt(rng);
@@ -112,7 +135,9 @@ export function rankings(rng: Rng, count: number): { prompt: string; responses: 
     const k = 2 + rng.int(3);
     for (let i = 0; i < k; i++) {
       const kind = rng.int(4);
-      responses.push(kind === 3 ? sampleMalformedReply(rng, prompt) : sampleReply(rng, prompt, manners[kind]));
+      responses.push(
+        kind === 3 ? sampleMalformedReply(rng, prompt) : sampleReply(rng, prompt, manners[kind]),
+      );
       ranks.push(kind);
     }
     return { prompt: prompt.text, responses, ranks };
@@ -120,7 +145,10 @@ export function rankings(rng: Rng, count: number): { prompt: string; responses: 
 }
 
 /** DPO pairs: a polite reply chosen over a neutral or rude one. */
-export function preferencePairs(rng: Rng, count: number): { prompt: string; chosen: string; rejected: string }[] {
+export function preferencePairs(
+  rng: Rng,
+  count: number,
+): { prompt: string; chosen: string; rejected: string }[] {
   return Array.from({ length: count }, () => {
     const prompt = samplePrompt(rng);
     return {
@@ -135,6 +163,7 @@ export function preferencePairs(rng: Rng, count: number): { prompt: string; chos
 export function parsePrompt(text: string): SyntheticPrompt {
   const ask = ASKS.find((a) => text.startsWith(`${a} `));
   const object = ask ? text.slice(ask.length + 1) : "";
-  if (!OBJECTS.includes(object)) throw new Error(`synthetic task: "${text}" is not one of the task's prompts`);
+  if (!OBJECTS.includes(object))
+    throw new Error(`synthetic task: "${text}" is not one of the task's prompts`);
   return { object, text };
 }

@@ -20,8 +20,12 @@ export interface RuntimeOptions {
 
 export class ExecutionProviderUnavailableError extends Error {
   constructor(provider: ExecutionProvider, detail: string) {
-    super(`execution provider "${provider}" is not available here (${detail}). ` +
-      (provider === "cuda" ? "Install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12, or use cpu." : "Use cpu."));
+    super(
+      `execution provider "${provider}" is not available here (${detail}). ` +
+        (provider === "cuda"
+          ? "Install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12, or use cpu."
+          : "Use cpu."),
+    );
     this.name = "ExecutionProviderUnavailableError";
   }
 }
@@ -50,7 +54,10 @@ export class Session {
   static async create(model: Uint8Array, options: RuntimeOptions = {}): Promise<Session> {
     const provider = options.executionProvider ?? "cpu";
     if (!availableExecutionProviders().includes(provider)) {
-      throw new ExecutionProviderUnavailableError(provider, `this build supports ${availableExecutionProviders().join(", ")}`);
+      throw new ExecutionProviderUnavailableError(
+        provider,
+        `this build supports ${availableExecutionProviders().join(", ")}`,
+      );
     }
     try {
       const inner = await ort.InferenceSession.create(model, {
@@ -66,7 +73,8 @@ export class Session {
       return new Session(inner, provider);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      if (provider !== "cpu" && /provider|cuda|webgpu|dawn|adapter|library|\.so/i.test(msg)) throw new ExecutionProviderUnavailableError(provider, msg);
+      if (provider !== "cpu" && /provider|cuda|webgpu|dawn|adapter|library|\.so/i.test(msg))
+        throw new ExecutionProviderUnavailableError(provider, msg);
       throw err;
     }
   }

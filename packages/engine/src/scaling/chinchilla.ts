@@ -42,7 +42,11 @@ const EXPONENT_STARTS = [0.2, 0.5, 0.8];
 const SCALE_STARTS = [2, 8, 16];
 const IRREDUCIBLE_SHARES = [0.3, 0.8];
 
-export function predictLoss(fit: Pick<ScalingLawFit, "E" | "A" | "alpha" | "B" | "beta">, params: number, tokens: number): number {
+export function predictLoss(
+  fit: Pick<ScalingLawFit, "E" | "A" | "alpha" | "B" | "beta">,
+  params: number,
+  tokens: number,
+): number {
   return fit.E + fit.A / params ** fit.alpha + fit.B / tokens ** fit.beta;
 }
 
@@ -63,12 +67,20 @@ export function fitScalingLaw(runs: ScalingRun[], options: ScalingFitOptions = {
     const total = termE + termN + termD;
     return {
       r: Math.log(total) - logL[i],
-      grad: [termE / total, termN / total, (-logN[i] * termN) / total, termD / total, (-logD[i] * termD) / total],
+      grad: [
+        termE / total,
+        termN / total,
+        (-logN[i] * termN) / total,
+        termD / total,
+        (-logD[i] * termD) / total,
+      ],
     };
   };
   // Squared, these sum to twice the Huber objective; their slope is huber'(r) / rootHuber(r) * dr.
-  const rootHuber = (r: number) => (Math.abs(r) <= delta ? r : Math.sign(r) * Math.sqrt(2 * delta * Math.abs(r) - delta * delta));
-  const rootHuberSlope = (r: number) => (Math.abs(r) <= delta ? 1 : delta / Math.sqrt(2 * delta * Math.abs(r) - delta * delta));
+  const rootHuber = (r: number) =>
+    Math.abs(r) <= delta ? r : Math.sign(r) * Math.sqrt(2 * delta * Math.abs(r) - delta * delta);
+  const rootHuberSlope = (r: number) =>
+    Math.abs(r) <= delta ? 1 : delta / Math.sqrt(2 * delta * Math.abs(r) - delta * delta);
 
   const data = { x: runs.map((_, i) => i), y: new Array(runs.length).fill(0) };
   const model = (theta: number[]) => (i: number) => rootHuber(residual(theta, i).r);
@@ -96,7 +108,8 @@ export function fitScalingLaw(runs: ScalingRun[], options: ScalingFitOptions = {
               ...bounds,
             });
             const objective = result.parameterError / 2;
-            if (Number.isFinite(objective) && (best === null || objective < best.objective)) best = { theta: result.parameterValues, objective };
+            if (Number.isFinite(objective) && (best === null || objective < best.objective))
+              best = { theta: result.parameterValues, objective };
           }
         }
       }
@@ -105,29 +118,40 @@ export function fitScalingLaw(runs: ScalingRun[], options: ScalingFitOptions = {
   if (best === null) throw new Error("fitScalingLaw: no starting point converged to a finite loss");
   const [e, a, alpha, b, beta] = best.theta;
   const fit = { E: Math.exp(e), A: Math.exp(a), alpha, B: Math.exp(b), beta };
-  const rmse = Math.sqrt(runs.reduce((s, r) => s + (predictLoss(fit, r.params, r.tokens) - r.loss) ** 2, 0) / runs.length);
+  const rmse = Math.sqrt(
+    runs.reduce((s, r) => s + (predictLoss(fit, r.params, r.tokens) - r.loss) ** 2, 0) / runs.length,
+  );
   return { ...fit, rmse, huberLoss: best.objective };
 }
 
 function checkRuns(runs: ScalingRun[]): void {
   if (runs.length < PARAMETER_COUNT + 1) {
-    throw new RangeError(`fitScalingLaw: ${runs.length} runs cannot pin down 5 parameters; give at least ${PARAMETER_COUNT + 1}`);
+    throw new RangeError(
+      `fitScalingLaw: ${runs.length} runs cannot pin down 5 parameters; give at least ${PARAMETER_COUNT + 1}`,
+    );
   }
   for (const [i, r] of runs.entries()) {
     for (const key of ["params", "tokens", "loss"] as const) {
-      if (!(Number.isFinite(r[key]) && r[key] > 0)) throw new RangeError(`fitScalingLaw: run ${i} has ${key} ${r[key]}; it must be a positive number`);
+      if (!(Number.isFinite(r[key]) && r[key] > 0))
+        throw new RangeError(`fitScalingLaw: run ${i} has ${key} ${r[key]}; it must be a positive number`);
     }
   }
-  if (new Set(runs.map((r) => r.params)).size < 2) throw new RangeError("fitScalingLaw: every run has the same parameter count; alpha is undetermined");
-  if (new Set(runs.map((r) => r.tokens)).size < 2) throw new RangeError("fitScalingLaw: every run saw the same token count; beta is undetermined");
+  if (new Set(runs.map((r) => r.params)).size < 2)
+    throw new RangeError("fitScalingLaw: every run has the same parameter count; alpha is undetermined");
+  if (new Set(runs.map((r) => r.tokens)).size < 2)
+    throw new RangeError("fitScalingLaw: every run saw the same token count; beta is undetermined");
 }
 
 /**
  * The model size and token count that minimize the fitted loss for a compute budget C = 6 N D FLOPs:
  * N = G (C/6)^(beta/(alpha+beta)), D = (C/6)^(alpha/(alpha+beta)) / G, with G = (alpha A / (beta B))^(1/(alpha+beta)).
  */
-export function chinchillaOptimal(computeFlops: number, fit: Pick<ScalingLawFit, "E" | "A" | "alpha" | "B" | "beta">): { params: number; tokens: number; loss: number } {
-  if (!(computeFlops > 0)) throw new RangeError(`chinchillaOptimal: compute must be > 0 FLOPs, got ${computeFlops}`);
+export function chinchillaOptimal(
+  computeFlops: number,
+  fit: Pick<ScalingLawFit, "E" | "A" | "alpha" | "B" | "beta">,
+): { params: number; tokens: number; loss: number } {
+  if (!(computeFlops > 0))
+    throw new RangeError(`chinchillaOptimal: compute must be > 0 FLOPs, got ${computeFlops}`);
   const { A, alpha, B, beta } = fit;
   const g = ((alpha * A) / (beta * B)) ** (1 / (alpha + beta));
   const c = computeFlops / 6;

@@ -12,7 +12,10 @@ export interface PowerLawFit {
 export function fitPowerLaw(points: Array<{ compute: number; loss: number }>): PowerLawFit {
   if (points.length < 2) throw new RangeError(`fitPowerLaw: needs at least 2 points, got ${points.length}`);
   for (const [i, p] of points.entries()) {
-    if (!(p.compute > 0) || !(p.loss > 0)) throw new RangeError(`fitPowerLaw: point ${i} has compute ${p.compute} and loss ${p.loss}; both must be > 0`);
+    if (!(p.compute > 0) || !(p.loss > 0))
+      throw new RangeError(
+        `fitPowerLaw: point ${i} has compute ${p.compute} and loss ${p.loss}; both must be > 0`,
+      );
   }
   const xs = points.map((p) => Math.log(p.compute));
   const ys = points.map((p) => Math.log(p.loss));
@@ -27,7 +30,8 @@ export function fitPowerLaw(points: Array<{ compute: number; loss: number }>): P
     sxy += (xs[i] - mx) * (ys[i] - my);
     syy += (ys[i] - my) ** 2;
   }
-  if (sxx === 0) throw new RangeError("fitPowerLaw: every point has the same compute; the exponent is undetermined");
+  if (sxx === 0)
+    throw new RangeError("fitPowerLaw: every point has the same compute; the exponent is undetermined");
   const slope = sxy / sxx;
   const residual = syy - slope * sxy;
   return { a: Math.exp(my - slope * mx), b: -slope, r2: syy === 0 ? 1 : 1 - residual / syy };

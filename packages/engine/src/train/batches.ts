@@ -63,7 +63,8 @@ export class TokenBatches {
       total += s.length;
     }
     const windows = Math.floor(total / (o.seqLen + 1));
-    const validationCount = o.validationFraction > 0 ? Math.max(1, Math.round(o.validationFraction * windows)) : 0;
+    const validationCount =
+      o.validationFraction > 0 ? Math.max(1, Math.round(o.validationFraction * windows)) : 0;
     if (windows - validationCount < 1) {
       throw new RangeError(
         `TokenBatches: ${total} tokens make ${windows} windows of seqLen + 1 = ${o.seqLen + 1} tokens; ` +
@@ -89,7 +90,9 @@ export class TokenBatches {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
       if (!Number.isInteger(t) || t < 0 || t >= vocabSize) {
-        throw new RangeError(`TokenBatches: token id ${t} at position ${i} is not in the vocabulary [0, ${vocabSize})`);
+        throw new RangeError(
+          `TokenBatches: token id ${t} at position ${i} is not in the vocabulary [0, ${vocabSize})`,
+        );
       }
     }
     return new TokenBatches([tokens], options).resumedAt(cursor);
@@ -115,9 +118,14 @@ export class TokenBatches {
   /** Continues exactly where the run that produced `cursor` stopped. */
   resume(cursor: DataCursor): void {
     const c = DataCursorSchema.parse(cursor);
-    if (c.seed !== this.seed) throw new RangeError(`TokenBatches.resume: the cursor's seed ${c.seed} is not this data's seed ${this.seed}`);
+    if (c.seed !== this.seed)
+      throw new RangeError(
+        `TokenBatches.resume: the cursor's seed ${c.seed} is not this data's seed ${this.seed}`,
+      );
     if (c.position > this.trainWindows.length) {
-      throw new RangeError(`TokenBatches.resume: position ${c.position} is past the ${this.trainWindows.length} training sequences of an epoch (different data?)`);
+      throw new RangeError(
+        `TokenBatches.resume: position ${c.position} is past the ${this.trainWindows.length} training sequences of an epoch (different data?)`,
+      );
     }
     this.epoch = c.epoch;
     this.position = c.position;
@@ -150,7 +158,10 @@ export class TokenBatches {
 
   private orderFor(epoch: number): number[] {
     if (this.epochOrder?.epoch !== epoch) {
-      this.epochOrder = { epoch, order: new Rng((this.seed + epoch) >>> 0).shuffle(this.trainWindows.slice()) };
+      this.epochOrder = {
+        epoch,
+        order: new Rng((this.seed + epoch) >>> 0).shuffle(this.trainWindows.slice()),
+      };
     }
     return this.epochOrder.order;
   }
@@ -190,13 +201,16 @@ export class TokenBatches {
 }
 
 function checkBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
 }
 
 /** Splits a batch into `count` equal micro-batches (views, no copies) for gradient accumulation. */
 export function splitMicroBatches(batch: Batch, count: number): Batch[] {
   if (!Number.isInteger(count) || count < 1 || batch.batchSize % count !== 0) {
-    throw new RangeError(`cannot split a batch of ${batch.batchSize} sequences into ${count} equal micro-batches`);
+    throw new RangeError(
+      `cannot split a batch of ${batch.batchSize} sequences into ${count} equal micro-batches`,
+    );
   }
   const rows = batch.batchSize / count;
   const size = rows * batch.seqLen;
@@ -227,10 +241,16 @@ export type MaskedLmOptions = z.input<typeof MaskedLmOptionsSchema>;
  * labels hold the original id at chosen positions and IGNORE_INDEX elsewhere. If no position was chosen at all,
  * one eligible position is chosen so the loss is defined. Draws come only from `rng`, so a saved Rng replays them.
  */
-export function maskTokens(tokens: Int32Array, rng: Rng, options: MaskedLmOptions): { inputs: Int32Array; labels: Int32Array } {
+export function maskTokens(
+  tokens: Int32Array,
+  rng: Rng,
+  options: MaskedLmOptions,
+): { inputs: Int32Array; labels: Int32Array } {
   const o = MaskedLmOptionsSchema.parse(options);
-  if (o.maskShare + o.randomShare > 1) throw new RangeError(`maskShare ${o.maskShare} + randomShare ${o.randomShare} exceed 1`);
-  if (o.maskTokenId >= o.vocabSize) throw new RangeError(`maskTokenId ${o.maskTokenId} is not in the vocabulary [0, ${o.vocabSize})`);
+  if (o.maskShare + o.randomShare > 1)
+    throw new RangeError(`maskShare ${o.maskShare} + randomShare ${o.randomShare} exceed 1`);
+  if (o.maskTokenId >= o.vocabSize)
+    throw new RangeError(`maskTokenId ${o.maskTokenId} is not in the vocabulary [0, ${o.vocabSize})`);
   const special = new Set(o.specialTokenIds);
   const inputs = tokens.slice();
   const labels = new Int32Array(tokens.length).fill(IGNORE_INDEX);

@@ -14,7 +14,22 @@
  * list or load renames the old folder back. So an interrupted save never leaves half a checkpoint and never
  * destroys the previous one.
  */
-import { cpSync, existsSync, fsyncSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  fsyncSync,
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { readSafetensors, writeFileAtomic, writeSafetensors, type TensorMap } from "../io/safetensors.js";
 import { parseTrainerState, type TrainerState } from "./state.js";
@@ -28,7 +43,12 @@ export const CHECKPOINT_FILES = {
   onnx: "model.onnx",
 } as const;
 
-const REQUIRED_FILES = [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer, CHECKPOINT_FILES.config, CHECKPOINT_FILES.trainerState];
+const REQUIRED_FILES = [
+  CHECKPOINT_FILES.weights,
+  CHECKPOINT_FILES.optimizer,
+  CHECKPOINT_FILES.config,
+  CHECKPOINT_FILES.trainerState,
+];
 const CHECKPOINT_NAME = /^checkpoint-(\d+)$/;
 const LEFTOVER_NAME = /^(.+)\.(tmp|old)-(\d+)$/;
 export const BEST_CHECKPOINT_NAME = "best";
@@ -75,11 +95,16 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   try {
-    writeSafetensors(join(tmp, CHECKPOINT_FILES.weights), contents.weights, { ...contents.weightsMetadata, format: "pt" });
+    writeSafetensors(join(tmp, CHECKPOINT_FILES.weights), contents.weights, {
+      ...contents.weightsMetadata,
+      format: "pt",
+    });
     writeSafetensors(join(tmp, CHECKPOINT_FILES.optimizer), contents.optimizer);
     writeFileAtomic(join(tmp, CHECKPOINT_FILES.config), configJson + "\n");
-    if (contents.tokenizerJson !== undefined) writeFileAtomic(join(tmp, CHECKPOINT_FILES.tokenizer), contents.tokenizerJson);
-    if (contents.onnxModel !== undefined) writeFileAtomic(join(tmp, CHECKPOINT_FILES.onnx), contents.onnxModel);
+    if (contents.tokenizerJson !== undefined)
+      writeFileAtomic(join(tmp, CHECKPOINT_FILES.tokenizer), contents.tokenizerJson);
+    if (contents.onnxModel !== undefined)
+      writeFileAtomic(join(tmp, CHECKPOINT_FILES.onnx), contents.onnxModel);
     writeFileAtomic(join(tmp, CHECKPOINT_FILES.trainerState), JSON.stringify(trainerState, null, 2) + "\n");
     fsyncPath(tmp);
   } catch (err) {
@@ -91,13 +116,18 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
 
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
   restoreInterruptedReplace(dir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CheckpointError(dir, "no such checkpoint folder");
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new CheckpointError(dir, "no such checkpoint folder");
   const missing = REQUIRED_FILES.filter((f) => !existsSync(join(dir, f)));
-  if (missing.length > 0) throw new CheckpointError(dir, `missing ${missing.join(", ")} (an incomplete or foreign folder)`);
+  if (missing.length > 0)
+    throw new CheckpointError(dir, `missing ${missing.join(", ")} (an incomplete or foreign folder)`);
   const weights = readSafetensors(join(dir, CHECKPOINT_FILES.weights));
   const optimizer = readSafetensors(join(dir, CHECKPOINT_FILES.optimizer)).tensors;
   const config = readJson(dir, CHECKPOINT_FILES.config);
-  const trainerState = parseTrainerState(readJson(dir, CHECKPOINT_FILES.trainerState), join(dir, CHECKPOINT_FILES.trainerState));
+  const trainerState = parseTrainerState(
+    readJson(dir, CHECKPOINT_FILES.trainerState),
+    join(dir, CHECKPOINT_FILES.trainerState),
+  );
   const tokenizerPath = join(dir, CHECKPOINT_FILES.tokenizer);
   const onnxPath = join(dir, CHECKPOINT_FILES.onnx);
   return {
@@ -142,7 +172,8 @@ export function latestCheckpoint(runDir: string): { step: number; dir: string } 
 /** Points runDir/best at checkpoint-<step>: an atomically swapped relative symlink, or a copy where links fail. */
 export function markBestCheckpoint(runDir: string, step: number): void {
   const target = checkpointDir(runDir, step);
-  if (!existsSync(target)) throw new CheckpointError(target, "cannot mark as best: no such checkpoint folder");
+  if (!existsSync(target))
+    throw new CheckpointError(target, "cannot mark as best: no such checkpoint folder");
   const best = join(runDir, BEST_CHECKPOINT_NAME);
   const tmp = `${best}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -165,7 +196,10 @@ export function bestCheckpoint(runDir: string): { step: number; dir: string } | 
   restoreInterruptedReplace(best);
   if (!existsSync(best)) return null;
   const dir = lstatSync(best).isSymbolicLink() ? join(runDir, readlinkSync(best)) : best;
-  const state = parseTrainerState(readJson(dir, CHECKPOINT_FILES.trainerState), join(dir, CHECKPOINT_FILES.trainerState));
+  const state = parseTrainerState(
+    readJson(dir, CHECKPOINT_FILES.trainerState),
+    join(dir, CHECKPOINT_FILES.trainerState),
+  );
   return { step: state.step, dir };
 }
 
@@ -174,10 +208,12 @@ export function bestCheckpoint(runDir: string): { step: number; dir: string } | 
  * interrupted in processes that no longer run. Returns the removed paths.
  */
 export function pruneCheckpoints(runDir: string, keepLast: number): string[] {
-  if (!Number.isInteger(keepLast) || keepLast < 0) throw new RangeError(`pruneCheckpoints: keepLast must be a non-negative integer, got ${keepLast}`);
+  if (!Number.isInteger(keepLast) || keepLast < 0)
+    throw new RangeError(`pruneCheckpoints: keepLast must be a non-negative integer, got ${keepLast}`);
   const all = listCheckpoints(runDir);
   const best = join(runDir, BEST_CHECKPOINT_NAME);
-  const protectedDir = existsSync(best) && lstatSync(best).isSymbolicLink() ? join(runDir, readlinkSync(best)) : null;
+  const protectedDir =
+    existsSync(best) && lstatSync(best).isSymbolicLink() ? join(runDir, readlinkSync(best)) : null;
   const removed: string[] = [];
   for (const { dir } of all.slice(0, Math.max(0, all.length - keepLast))) {
     if (dir === protectedDir) continue;

@@ -15,7 +15,14 @@ import { initParameters } from "../models/parameters.js";
 import { type ObjectiveBatch, causalLmBatch, maskedLmBatch } from "../objectives/pretraining.js";
 import { Rng } from "../util/rng.js";
 import { type Batch, TokenBatches, splitMicroBatches } from "./batches.js";
-import { checkpointDir, latestCheckpoint, loadCheckpoint, markBestCheckpoint, pruneCheckpoints, saveCheckpoint } from "./checkpoint.js";
+import {
+  checkpointDir,
+  latestCheckpoint,
+  loadCheckpoint,
+  markBestCheckpoint,
+  pruneCheckpoints,
+  saveCheckpoint,
+} from "./checkpoint.js";
 import { EarlyStopping, LossSpikeDetector, NonFiniteLossError, gradientHealth } from "./monitors.js";
 import { learningRateAt } from "./schedule.js";
 import { type TrainerState, initialTrainerState } from "./state.js";
@@ -61,9 +68,20 @@ export interface PretrainCheckpointConfig {
 
 const HISTORY_KEPT = 200;
 
-function loadBatches(data: PretrainData, cfg: PretrainConfig, cursor?: TrainerState["dataCursor"]): TokenBatches {
-  const options = { seqLen: cfg.model.contextLength, vocabSize: cfg.model.vocabSize, validationFraction: cfg.validationFraction, seed: cfg.seed };
-  return "shards" in data ? TokenBatches.fromShards(data.shards, options, cursor) : TokenBatches.fromTokens(data.tokens, options, cursor);
+function loadBatches(
+  data: PretrainData,
+  cfg: PretrainConfig,
+  cursor?: TrainerState["dataCursor"],
+): TokenBatches {
+  const options = {
+    seqLen: cfg.model.contextLength,
+    vocabSize: cfg.model.vocabSize,
+    validationFraction: cfg.validationFraction,
+    seed: cfg.seed,
+  };
+  return "shards" in data
+    ? TokenBatches.fromShards(data.shards, options, cursor)
+    : TokenBatches.fromTokens(data.tokens, options, cursor);
 }
 
 function allTokens(data: PretrainData): ArrayLike<number>[] {
@@ -71,7 +89,12 @@ function allTokens(data: PretrainData): ArrayLike<number>[] {
 }
 
 /** grad_norm/<group> and update_ratio/<group> metrics; vanishing, exploding and odd update ratios reported. */
-function layerMetrics(groups: string[], r: Omit<StepResult, "next">, step: number, emit: (m: string) => void): Metrics {
+function layerMetrics(
+  groups: string[],
+  r: Omit<StepResult, "next">,
+  step: number,
+  emit: (m: string) => void,
+): Metrics {
   const metrics: Metrics = {};
   const perLayerGradNorms: Record<string, number> = {};
   const updateRatios: Record<string, number> = {};
@@ -81,7 +104,8 @@ function layerMetrics(groups: string[], r: Omit<StepResult, "next">, step: numbe
     metrics[`grad_norm/${group.replace(/\s+/g, "_")}`] = r.groupGradNorms[i];
     metrics[`update_ratio/${group.replace(/\s+/g, "_")}`] = r.updateRatios[i];
   });
-  for (const f of gradientHealth({ perLayerGradNorms, updateRatios }).flags) emit(`step ${step}: ${f.layer} ${f.kind.replace(/_/g, " ")} (${f.value.toExponential(2)})`);
+  for (const f of gradientHealth({ perLayerGradNorms, updateRatios }).flags)
+    emit(`step ${step}: ${f.layer} ${f.kind.replace(/_/g, " ")} (${f.value.toExponential(2)})`);
   return metrics;
 }
 
@@ -90,27 +114,50 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
 }
 
 /** Continues the run in `outDir` from its latest checkpoint, exactly where it stopped. */
-export async function resumePretraining(outDir: string, options: Omit<PretrainOptions, "config" | "data" | "outDir"> & { data?: PretrainData } = {}): Promise<PretrainResult> {
+export async function resumePretraining(
+  outDir: string,
+  options: Omit<PretrainOptions, "config" | "data" | "outDir"> & { data?: PretrainData } = {},
+): Promise<PretrainResult> {
   const latest = latestCheckpoint(outDir);
   if (!latest) throw new Error(`resume: no checkpoint-<step> folder in ${outDir}`);
   const ckpt = loadCheckpoint(latest.dir);
   const saved = ckpt.config as PretrainCheckpointConfig;
-  if (saved?.format !== "rlhf-engine/pretrain") throw new Error(`resume: ${latest.dir}/config.json is not a pretraining checkpoint`);
+  if (saved?.format !== "rlhf-engine/pretrain")
+    throw new Error(`resume: ${latest.dir}/config.json is not a pretraining checkpoint`);
   const data = options.data ?? saved.data;
   if (!data) throw new Error("resume: the run was trained from in-memory tokens; pass the same data again");
-  return runPretraining({ ...options, config: saved.run, data, outDir, tokenizerJson: options.tokenizerJson ?? ckpt.tokenizerJson }, ckpt);
+  return runPretraining(
+    {
+      ...options,
+      config: saved.run,
+      data,
+      outDir,
+      tokenizerJson: options.tokenizerJson ?? ckpt.tokenizerJson,
+    },
+    ckpt,
+  );
 }
 
-async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<typeof loadCheckpoint> | null): Promise<PretrainResult> {
+async function runPretraining(
+  options: PretrainOptions,
+  resumeFrom: ReturnType<typeof loadCheckpoint> | null,
+): Promise<PretrainResult> {
   const cfg = parseConfig(PretrainConfigSchema, options.config, "pretrain config");
   const model = cfg.model;
-  if (cfg.stepsPerRun > 1 && cfg.microBatches > 1) throw new Error("pretrain config: stepsPerRun > 1 needs microBatches 1");
-  if (cfg.batchSize % cfg.microBatches !== 0) throw new Error(`pretrain config: batchSize ${cfg.batchSize} is not a multiple of microBatches ${cfg.microBatches}`);
-  if (cfg.objective === "masked_lm" && model.attention !== "bidirectional") throw new Error('pretrain config: objective masked_lm needs model.attention "bidirectional"');
+  if (cfg.stepsPerRun > 1 && cfg.microBatches > 1)
+    throw new Error("pretrain config: stepsPerRun > 1 needs microBatches 1");
+  if (cfg.batchSize % cfg.microBatches !== 0)
+    throw new Error(
+      `pretrain config: batchSize ${cfg.batchSize} is not a multiple of microBatches ${cfg.microBatches}`,
+    );
+  if (cfg.objective === "masked_lm" && model.attention !== "bidirectional")
+    throw new Error('pretrain config: objective masked_lm needs model.attention "bidirectional"');
   const maskTokenId = cfg.maskTokenId ?? model.vocabSize - 1;
   const emit = options.onEvent ?? (() => {});
 
-  let ts: TrainerState = resumeFrom?.trainerState ?? initialTrainerState({ seed: cfg.seed, rng: new Rng((cfg.seed ^ 0x2545f491) >>> 0).state() });
+  let ts: TrainerState =
+    resumeFrom?.trainerState ??
+    initialTrainerState({ seed: cfg.seed, rng: new Rng((cfg.seed ^ 0x2545f491) >>> 0).state() });
   const batches = loadBatches(options.data, cfg, ts.dataCursor);
   const runner = await StepRunner.create({
     model,
@@ -122,10 +169,19 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
     runtime: cfg.runtime,
   });
   try {
-    let state: TrainState = resumeFrom ? runner.importState(resumeFrom.weights, resumeFrom.optimizer) : runner.initialState(initParameters(model, new Rng(cfg.seed)));
+    let state: TrainState = resumeFrom
+      ? runner.importState(resumeFrom.weights, resumeFrom.optimizer)
+      : runner.initialState(initParameters(model, new Rng(cfg.seed)));
     // One stream of randomness for dropout masks and masked-LM corruption, saved in every checkpoint.
     const rng = Rng.fromState(ts.rng);
-    const spikes = new LossSpikeDetector({ window: cfg.lossSpike.window, zThreshold: cfg.lossSpike.zThreshold, minHistory: Math.min(20, cfg.lossSpike.window) }, ts.spikeDetector);
+    const spikes = new LossSpikeDetector(
+      {
+        window: cfg.lossSpike.window,
+        zThreshold: cfg.lossSpike.zThreshold,
+        minHistory: Math.min(20, cfg.lossSpike.window),
+      },
+      ts.spikeDetector,
+    );
     const early = new EarlyStopping(cfg.earlyStopping, ts.earlyStopping);
     const checkpointConfig: PretrainCheckpointConfig = {
       format: "rlhf-engine/pretrain",
@@ -134,7 +190,13 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
       data: "shards" in options.data ? { shards: options.data.shards } : null,
     };
     const toObjective = (b: Batch, r: Rng): ObjectiveBatch =>
-      cfg.objective === "causal_lm" ? causalLmBatch(b) : maskedLmBatch(b, r, { vocabSize: model.vocabSize, maskTokenId, maskProbability: cfg.maskProbability });
+      cfg.objective === "causal_lm"
+        ? causalLmBatch(b)
+        : maskedLmBatch(b, r, {
+            vocabSize: model.vocabSize,
+            maskTokenId,
+            maskProbability: cfg.maskProbability,
+          });
 
     const evaluate = async (): Promise<number | null> => {
       // Masked-LM corruption of validation batches is drawn from a fixed seed: every evaluation sees the same task.
@@ -152,8 +214,17 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
 
     const save = async (stepDone: number) => {
       const { weights, optimizer } = runner.exportState(state);
-      ts = { ...ts, step: stepDone, rng: rng.state(), dataCursor: batches.cursor(), spikeDetector: spikes.state(), earlyStopping: early.state() };
-      const weightsData = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array]));
+      ts = {
+        ...ts,
+        step: stepDone,
+        rng: rng.state(),
+        dataCursor: batches.cursor(),
+        spikeDetector: spikes.state(),
+        earlyStopping: early.state(),
+      };
+      const weightsData = Object.fromEntries(
+        Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array]),
+      );
       saveCheckpoint(checkpointDir(options.outDir, stepDone), {
         weights,
         optimizer,
@@ -171,14 +242,21 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
     const started = performance.now() - ts.wallTimeSeconds * 1000;
     const K = cfg.stepsPerRun;
     // Evaluations, checkpoints and a requested halt happen between runs, so a K-step run never spans one.
-    const boundary = (s: number) => s % cfg.evalEvery === 0 || s % cfg.checkpointEvery === 0 || s === options.haltAfterStep;
+    const boundary = (s: number) =>
+      s % cfg.evalEvery === 0 || s % cfg.checkpointEvery === 0 || s === options.haltAfterStep;
     const runLength = (from: number) => {
       if (K === 1 || from + K > cfg.steps) return 1;
       for (let s = from + 1; s < from + K; s++) if (boundary(s)) return 1;
       return K;
     };
     const lrAt = (step: number) =>
-      learningRateAt(step, { lr: cfg.schedule.lr, warmupSteps: Math.min(cfg.schedule.warmupSteps, cfg.steps), totalSteps: cfg.steps, decay: cfg.schedule.decay, minLrRatio: cfg.schedule.minLrRatio });
+      learningRateAt(step, {
+        lr: cfg.schedule.lr,
+        warmupSteps: Math.min(cfg.schedule.warmupSteps, cfg.steps),
+        totalSteps: cfg.steps,
+        decay: cfg.schedule.decay,
+        minLrRatio: cfg.schedule.minLrRatio,
+      });
     const tokens = cfg.batchSize * model.contextLength;
 
     let step = ts.step;
@@ -189,7 +267,12 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
       const lrs: number[] = [];
       for (let k = 0; k < length; k++) {
         const batch = batches.next(cfg.batchSize);
-        prepared.push(runner.prepare(splitMicroBatches(batch, cfg.microBatches).map((b) => toObjective(b, rng)), rng));
+        prepared.push(
+          runner.prepare(
+            splitMicroBatches(batch, cfg.microBatches).map((b) => toObjective(b, rng)),
+            rng,
+          ),
+        );
         lrs.push(lrAt(step + k));
       }
       let results: Omit<StepResult, "next">[];
@@ -205,11 +288,15 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
       let skip = false;
       for (const [k, r] of results.entries()) {
         const stepDone = step + k + 1;
-        if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) throw new NonFiniteLossError(stepDone, Number.isFinite(r.loss) ? r.gradNorm : r.loss);
+        if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm))
+          throw new NonFiniteLossError(stepDone, Number.isFinite(r.loss) ? r.gradNorm : r.loss);
         const verdict = spikes.observe(r.loss);
         // Inside a K-step run the update is already applied: a spike there is reported, not skipped.
         skip = verdict.isSpike && cfg.lossSpike.skipUpdate && length === 1;
-        if (verdict.isSpike) emit(`step ${stepDone}: loss ${r.loss.toFixed(4)} is a spike (z ${verdict.z.toFixed(1)})${skip ? ", update skipped" : ""}`);
+        if (verdict.isSpike)
+          emit(
+            `step ${stepDone}: loss ${r.loss.toFixed(4)} is a spike (z ${verdict.z.toFixed(1)})${skip ? ", update skipped" : ""}`,
+          );
         if (skip) ts = { ...ts, skippedSteps: ts.skippedSteps + 1 };
         lastLoss = r.loss;
         ts = {
@@ -220,9 +307,16 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
           lossHistory: [...ts.lossHistory, { step: stepDone, loss: r.loss }].slice(-HISTORY_KEPT),
           wallTimeSeconds: (performance.now() - started) / 1000,
         };
-        const metrics: Metrics = { "train/loss": r.loss, "train/grad_norm": r.gradNorm, "train/lr": lrs[k], "train/tokens_per_s": tokens / secondsPerStep, "train/epoch": ts.epoch };
+        const metrics: Metrics = {
+          "train/loss": r.loss,
+          "train/grad_norm": r.gradNorm,
+          "train/lr": lrs[k],
+          "train/tokens_per_s": tokens / secondsPerStep,
+          "train/epoch": ts.epoch,
+        };
         if (skip) metrics["train/skipped_update"] = 1;
-        if (stepDone % cfg.logEvery === 0 || stepDone === 1) Object.assign(metrics, layerMetrics(runner.groups, r, stepDone, emit));
+        if (stepDone % cfg.logEvery === 0 || stepDone === 1)
+          Object.assign(metrics, layerMetrics(runner.groups, r, stepDone, emit));
         if (k < results.length - 1) options.onMetrics?.(stepDone, metrics);
         else lastMetrics = metrics;
       }
@@ -251,7 +345,9 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
         pruneCheckpoints(options.outDir, cfg.keepCheckpoints);
       }
       if (stoppedEarly) {
-        emit(`early stopping at step ${step}: no eval improvement in ${cfg.earlyStopping.patience} evaluations`);
+        emit(
+          `early stopping at step ${step}: no eval improvement in ${cfg.earlyStopping.patience} evaluations`,
+        );
         break;
       }
       if (halting) break;
@@ -264,7 +360,16 @@ async function runPretraining(options: PretrainOptions, resumeFrom: ReturnType<t
       const merged = train.length === 1 ? train[0] : Array.from(train, (t) => Array.from(t)).flat();
       baseline = unigramBaselineLoss(merged, validationTargets, model.vocabSize);
     }
-    return { step: ts.step, lastLoss, bestEvalLoss: ts.bestEvalLoss, bestStep: ts.bestStep, stoppedEarly, unigramBaselineLoss: baseline, skippedSteps: ts.skippedSteps, outDir: options.outDir };
+    return {
+      step: ts.step,
+      lastLoss,
+      bestEvalLoss: ts.bestEvalLoss,
+      bestStep: ts.bestStep,
+      stoppedEarly,
+      unigramBaselineLoss: baseline,
+      skippedSteps: ts.skippedSteps,
+      outDir: options.outDir,
+    };
   } finally {
     await runner.release();
   }

@@ -57,7 +57,8 @@ export class LossSpikeDetector {
     this.window = o.window;
     this.zThreshold = o.zThreshold;
     this.minHistory = o.minHistory ?? Math.min(DEFAULT_MIN_HISTORY, o.window);
-    if (this.minHistory > this.window) throw new RangeError(`LossSpikeDetector: minHistory ${this.minHistory} exceeds window ${this.window}`);
+    if (this.minHistory > this.window)
+      throw new RangeError(`LossSpikeDetector: minHistory ${this.minHistory} exceeds window ${this.window}`);
     this.history = state ? state.history.slice(-this.window) : [];
   }
 
@@ -102,7 +103,8 @@ export class EarlyStopping {
     const best = this.current.bestLoss;
     const improved = Number.isFinite(evalLoss) && (best === null || evalLoss < best - this.options.minDelta);
     if (improved) this.current = { bestLoss: evalLoss, evalsWithoutImprovement: 0 };
-    else this.current = { ...this.current, evalsWithoutImprovement: this.current.evalsWithoutImprovement + 1 };
+    else
+      this.current = { ...this.current, evalsWithoutImprovement: this.current.evalsWithoutImprovement + 1 };
     return { improved, shouldStop: this.current.evalsWithoutImprovement >= this.options.patience };
   }
 
@@ -122,7 +124,8 @@ export const GradientHealthThresholdsSchema = z.strictObject({
 });
 export type GradientHealthThresholds = z.input<typeof GradientHealthThresholdsSchema>;
 
-export type GradientFlagKind = "non_finite" | "vanishing" | "exploding" | "update_ratio_high" | "update_ratio_low";
+export type GradientFlagKind =
+  "non_finite" | "vanishing" | "exploding" | "update_ratio_high" | "update_ratio_low";
 
 export interface GradientFlag {
   layer: string;

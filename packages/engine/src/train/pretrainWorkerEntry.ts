@@ -14,7 +14,13 @@ const handlers = {
 try {
   const result =
     job.kind === "pretrain"
-      ? await pretrain({ config: job.config, data: job.data, outDir: job.outDir, tokenizerJson: job.tokenizerJson, ...handlers })
+      ? await pretrain({
+          config: job.config,
+          data: job.data,
+          outDir: job.outDir,
+          tokenizerJson: job.tokenizerJson,
+          ...handlers,
+        })
       : await resumePretraining(job.outDir, handlers);
   post({ type: "done", result });
 } catch (err) {

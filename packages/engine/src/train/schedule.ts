@@ -24,8 +24,10 @@ export type LrSchedule = z.infer<typeof LrScheduleSchema>;
 
 export function learningRateAt(step: number, schedule: LrSchedule): number {
   const { lr, warmupSteps, totalSteps, decay, minLrRatio } = LrScheduleSchema.parse(schedule);
-  if (!Number.isInteger(step) || step < 0) throw new RangeError(`learningRateAt: step must be a non-negative integer, got ${step}`);
-  if (warmupSteps > totalSteps) throw new RangeError(`learningRateAt: warmupSteps ${warmupSteps} exceeds totalSteps ${totalSteps}`);
+  if (!Number.isInteger(step) || step < 0)
+    throw new RangeError(`learningRateAt: step must be a non-negative integer, got ${step}`);
+  if (warmupSteps > totalSteps)
+    throw new RangeError(`learningRateAt: warmupSteps ${warmupSteps} exceeds totalSteps ${totalSteps}`);
   const s = step + 1;
   if (s < warmupSteps) return (lr * s) / warmupSteps;
   if (decay === "constant") return lr;

@@ -59,7 +59,10 @@ export const TrainerStateSchema = z.strictObject({
 export type TrainerState = z.infer<typeof TrainerStateSchema>;
 
 /** The state of a run before its first update. */
-export function initialTrainerState(opts: { seed: number; rng: z.infer<typeof RngStateSchema> }): TrainerState {
+export function initialTrainerState(opts: {
+  seed: number;
+  rng: z.infer<typeof RngStateSchema>;
+}): TrainerState {
   return {
     formatVersion: TRAINER_STATE_FORMAT_VERSION,
     step: 0,
@@ -82,7 +85,9 @@ export function initialTrainerState(opts: { seed: number; rng: z.infer<typeof Rn
 export function parseTrainerState(value: unknown, source = "trainer_state.json"): TrainerState {
   const result = TrainerStateSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const problems = result.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
     throw new Error(`${source}: invalid trainer state: ${problems}`);
   }
   return result.data;

@@ -97,12 +97,19 @@ export function declareParameters(g: Graph, specs: ParamSpec[]): { list: Value[]
 }
 
 /** The pretraining loss (causal or masked LM) over a batch of `batchSize` x contextLength tokens. */
-function languageModelLoss(g: Graph, o: Omit<StepGraphOptions, "optimizer">, params: Params, training: boolean, perStep: PerStepInput): CustomLoss & { logits: Value; dropoutSites: DropoutSite[] } {
+function languageModelLoss(
+  g: Graph,
+  o: Omit<StepGraphOptions, "optimizer">,
+  params: Params,
+  training: boolean,
+  perStep: PerStepInput,
+): CustomLoss & { logits: Value; dropoutSites: DropoutSite[] } {
   const cfg = o.model;
   const T = cfg.contextLength;
   const ids = perStep(IO.inputIds, "int32", [o.batchSize, T]);
   const targets = perStep(IO.targets, "int32", [o.batchSize, T]);
-  const weights = o.objective === "masked_lm" ? perStep(IO.lossWeights, "float32", [o.batchSize, T]) : undefined;
+  const weights =
+    o.objective === "masked_lm" ? perStep(IO.lossWeights, "float32", [o.batchSize, T]) : undefined;
   const dropoutSites: DropoutSite[] = [];
   const dropout: DropoutFn | undefined =
     training && cfg.dropout > 0
@@ -112,8 +119,17 @@ function languageModelLoss(g: Graph, o: Omit<StepGraphOptions, "optimizer">, par
           return op.mul(op.cast(perStep(input, "uint8", [...shape]), "float32"), 1 / (1 - cfg.dropout));
         }
       : undefined;
-  const positions = g.constant("int64", [T], Array.from({ length: T }, (_, i) => i));
-  const logits = transformerLogits(cfg, params, { ids, positions, attend: sequenceAttention(cfg, T, { dropout }), dropout });
+  const positions = g.constant(
+    "int64",
+    [T],
+    Array.from({ length: T }, (_, i) => i),
+  );
+  const logits = transformerLogits(cfg, params, {
+    ids,
+    positions,
+    attend: sequenceAttention(cfg, T, { dropout }),
+    dropout,
+  });
   return { loss: tokenCrossEntropy(logits, targets, weights), logits, dropoutSites };
 }
 
@@ -123,13 +139,27 @@ const graphInputs =
     g.input(name, dtype, shape);
 
 function optimizerState(g: Graph, specs: ParamSpec[]): [Value, Value][] {
-  return specs.map((s) => MOMENT_NAMES.map((m) => g.input(momentName(m, s.name), "float32", s.shape)) as [Value, Value]);
+  return specs.map(
+    (s) => MOMENT_NAMES.map((m) => g.input(momentName(m, s.name), "float32", s.shape)) as [Value, Value],
+  );
 }
 
 /** Clipping + optimizer update with inputs `exp_avg.*`, `exp_avg_sq.*`, `lr`, `step`; outputs `new.*` and the statistics. */
-function optimizerStep(g: Graph, optimizer: OptimizerConfig, specs: ParamSpec[], params: Value[], grads: Value[]): void {
+function optimizerStep(
+  g: Graph,
+  optimizer: OptimizerConfig,
+  specs: ParamSpec[],
+  params: Value[],
+  grads: Value[],
+): void {
   const moments = optimizerState(g, specs);
-  const out = applyOptimizer(optimizer, specs, { params, grads, moments, lr: g.input(IO.lr, "float32", []), step: g.input(IO.step, "float32", []) });
+  const out = applyOptimizer(optimizer, specs, {
+    params,
+    grads,
+    moments,
+    lr: g.input(IO.lr, "float32", []),
+    step: g.input(IO.step, "float32", []),
+  });
   specs.forEach((s, i) => {
     g.output(updatedName(s.name), out.params[i]);
     MOMENT_NAMES.forEach((m, k) => g.output(updatedName(momentName(m, s.name)), out.moments[i][k]));
@@ -234,7 +264,8 @@ export interface TrainLoopGraph extends StepGraph {
  * loss / grad_norm [K], group_grad_norms / update_ratios [K, groups].
  */
 export function buildTrainLoopGraph(o: StepGraphOptions, steps: number): TrainLoopGraph {
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`train loop graph: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`train loop graph: steps must be a positive integer, got ${steps}`);
   const specs = parameterSpecs(o.model);
   const body = new Graph("train_step_body", "body.");
   const iteration = body.input("iteration", "int64", []);
@@ -248,7 +279,13 @@ export function buildTrainLoopGraph(o: StepGraphOptions, steps: number): TrainLo
   const { loss, dropoutSites } = languageModelLoss(body, o, params.byName, true, perStep);
   const grads = gradients(loss, params.list);
   const moments = optimizerState(body, specs);
-  const out = applyOptimizer(o.optimizer, specs, { params: params.list, grads, moments, lr: perStep(IO.lr, "float32", []), step: perStep(IO.step, "float32", []) });
+  const out = applyOptimizer(o.optimizer, specs, {
+    params: params.list,
+    grads,
+    moments,
+    lr: perStep(IO.lr, "float32", []),
+    step: perStep(IO.step, "float32", []),
+  });
   // Body outputs: the condition, the carried values in the order of the body inputs, then the per-step (scan) values.
   body.output("body.condition_out", op.identity(condition));
   specs.forEach((s, i) => body.output(`body.${updatedName(s.name)}`, out.params[i]));
@@ -262,16 +299,24 @@ export function buildTrainLoopGraph(o: StepGraphOptions, steps: number): TrainLo
   const g = new Graph("train_loop");
   const carried = [
     ...specs.map((s) => g.input(s.name, "float32", s.shape)),
-    ...specs.flatMap((s) => [g.input(momentName("exp_avg", s.name), "float32", s.shape), g.input(momentName("exp_avg_sq", s.name), "float32", s.shape)]),
+    ...specs.flatMap((s) => [
+      g.input(momentName("exp_avg", s.name), "float32", s.shape),
+      g.input(momentName("exp_avg_sq", s.name), "float32", s.shape),
+    ]),
   ];
   for (const p of perStepInputs) g.input(allStepsName(p.name), p.dtype, [steps, ...p.shape]);
   const results = g.node(
     "Loop",
     [g.constant("int64", [], [steps]), g.constant("bool", [], [1]), ...carried],
-    [...carried.map((c) => ({ dtype: c.dtype, shape: c.shape })), ...scans.map((v) => ({ dtype: v.dtype, shape: [steps, ...v.shape] }))],
+    [
+      ...carried.map((c) => ({ dtype: c.dtype, shape: c.shape })),
+      ...scans.map((v) => ({ dtype: v.dtype, shape: [steps, ...v.shape] })),
+    ],
     { body: { kind: "graph", value: body } },
   );
   carried.forEach((c, i) => g.output(updatedName(c.inputName!), results[i]));
-  [IO.loss, IO.gradNorm, IO.groupGradNorms, IO.updateRatios].forEach((name, i) => g.output(name, results[carried.length + i]));
+  [IO.loss, IO.gradNorm, IO.groupGradNorms, IO.updateRatios].forEach((name, i) =>
+    g.output(name, results[carried.length + i]),
+  );
   return { graph: g, specs, groups: parameterGroups(specs), dropoutSites, steps, perStepInputs };
 }

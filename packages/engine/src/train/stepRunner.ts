@@ -65,7 +65,11 @@ function scalar(v: number): OrtTensor {
 const elements = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Step-graph feeds from safetensors maps: each parameter and its two moments (zeros when `optimizer` is not given). */
-export function importTrainState(specs: readonly ParamSpec[], weights: TensorMap, optimizer?: TensorMap): Record<string, OrtTensor> {
+export function importTrainState(
+  specs: readonly ParamSpec[],
+  weights: TensorMap,
+  optimizer?: TensorMap,
+): Record<string, OrtTensor> {
   const tensors: Record<string, OrtTensor> = {};
   for (const s of specs) {
     const names = [s.name, ...MOMENT_NAMES.map((m) => momentName(m, s.name))];
@@ -75,8 +79,13 @@ export function importTrainState(specs: readonly ParamSpec[], weights: TensorMap
         return;
       }
       const t = (k === 0 ? weights : optimizer!)[name];
-      const fits = t && t.dtype === "F32" && t.shape.join(",") === s.shape.join(",") && t.data.length === elements(s.shape);
-      if (!fits) throw new Error(`training state: tensor ${name} is missing, not F32 or not of shape [${s.shape}]`);
+      const fits =
+        t &&
+        t.dtype === "F32" &&
+        t.shape.join(",") === s.shape.join(",") &&
+        t.data.length === elements(s.shape);
+      if (!fits)
+        throw new Error(`training state: tensor ${name} is missing, not F32 or not of shape [${s.shape}]`);
       tensors[name] = tensor("float32", s.shape, t.data as Float32Array);
     });
   }
@@ -84,10 +93,17 @@ export function importTrainState(specs: readonly ParamSpec[], weights: TensorMap
 }
 
 /** The step-graph state as safetensors maps (copies): weights by parameter name, moments as exp_avg.<name>, exp_avg_sq.<name>. */
-export function exportTrainState(specs: readonly ParamSpec[], tensors: Record<string, OrtTensor>): { weights: TensorMap; optimizer: TensorMap } {
+export function exportTrainState(
+  specs: readonly ParamSpec[],
+  tensors: Record<string, OrtTensor>,
+): { weights: TensorMap; optimizer: TensorMap } {
   const weights: TensorMap = {};
   const optimizer: TensorMap = {};
-  const copy = (name: string, shape: number[]) => ({ dtype: "F32" as const, shape, data: (tensors[name].data as Float32Array).slice() });
+  const copy = (name: string, shape: number[]) => ({
+    dtype: "F32" as const,
+    shape,
+    data: (tensors[name].data as Float32Array).slice(),
+  });
   for (const s of specs) {
     weights[s.name] = copy(s.name, s.shape);
     for (const m of MOMENT_NAMES) optimizer[momentName(m, s.name)] = copy(momentName(m, s.name), s.shape);
@@ -107,10 +123,13 @@ export class StepRunner {
   static async create(options: StepRunnerOptions): Promise<StepRunner> {
     const accumulate = options.microBatches > 1;
     const K = options.stepsPerRun ?? 1;
-    if (K > 1 && accumulate) throw new Error("stepsPerRun > 1 needs microBatches 1 (the K-step graph has no accumulation)");
+    if (K > 1 && accumulate)
+      throw new Error("stepsPerRun > 1 needs microBatches 1 (the K-step graph has no accumulation)");
     const graph = accumulate ? buildGradientGraph(options) : buildTrainStepGraph(options);
     const session = await Session.create(toOnnx(graph.graph), options.runtime);
-    const apply = accumulate ? await Session.create(toOnnx(buildApplyGraph(options).graph), options.runtime) : null;
+    const apply = accumulate
+      ? await Session.create(toOnnx(buildApplyGraph(options).graph), options.runtime)
+      : null;
     const evaluator = await Session.create(toOnnx(buildEvalGraph(options).graph), options.runtime);
     let loop: { graph: TrainLoopGraph; session: Session } | null = null;
     if (K > 1) {
@@ -131,7 +150,11 @@ export class StepRunner {
   /** A fresh state: the given weights and zero moments. */
   initialState(weights: Record<string, Float32Array>): TrainState {
     const specs = this.main.graph.specs;
-    const map: TensorMap = Object.fromEntries(specs.filter((s) => weights[s.name]).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: weights[s.name] }]));
+    const map: TensorMap = Object.fromEntries(
+      specs
+        .filter((s) => weights[s.name])
+        .map((s) => [s.name, { dtype: "F32", shape: s.shape, data: weights[s.name] }]),
+    );
     return { tensors: importTrainState(specs, map) };
   }
 
@@ -148,10 +171,16 @@ export class StepRunner {
     const { batchSize, model } = this.options;
     const shape = [batchSize, model.contextLength];
     const n = batchSize * model.contextLength;
-    if (batch.inputIds.length !== n) throw new RangeError(`batch: expected ${batchSize} x ${model.contextLength} = ${n} token ids, got ${batch.inputIds.length}`);
+    if (batch.inputIds.length !== n)
+      throw new RangeError(
+        `batch: expected ${batchSize} x ${model.contextLength} = ${n} token ids, got ${batch.inputIds.length}`,
+      );
     checkTokenIds(batch.inputIds, model.vocabSize, "batch input ids");
     checkTokenIds(batch.targets, model.vocabSize, "batch targets");
-    const feeds: Record<string, OrtTensor> = { [IO.inputIds]: tensor("int32", shape, batch.inputIds), [IO.targets]: tensor("int32", shape, batch.targets) };
+    const feeds: Record<string, OrtTensor> = {
+      [IO.inputIds]: tensor("int32", shape, batch.inputIds),
+      [IO.targets]: tensor("int32", shape, batch.targets),
+    };
     if (this.options.objective === "masked_lm") {
       if (!batch.lossWeights) throw new Error("masked LM batch without loss weights");
       feeds[IO.lossWeights] = tensor("float32", shape, batch.lossWeights);
@@ -175,8 +204,13 @@ export class StepRunner {
 
   /** Batch feeds and dropout masks for one update (draws masks from `rng`, micro-batch by micro-batch). */
   prepare(microBatches: ObjectiveBatch[], rng?: Rng): PreparedStep {
-    if (microBatches.length !== this.options.microBatches) throw new Error(`step: expected ${this.options.microBatches} micro-batches, got ${microBatches.length}`);
-    return { microBatches: microBatches.map((mb) => ({ ...this.batchFeeds(mb), ...this.dropoutFeeds(rng) })) };
+    if (microBatches.length !== this.options.microBatches)
+      throw new Error(
+        `step: expected ${this.options.microBatches} micro-batches, got ${microBatches.length}`,
+      );
+    return {
+      microBatches: microBatches.map((mb) => ({ ...this.batchFeeds(mb), ...this.dropoutFeeds(rng) })),
+    };
   }
 
   private result(out: Record<string, OrtTensor>, loss: number, names: string[]): StepResult {
@@ -211,27 +245,46 @@ export class StepRunner {
         for (let i = 0; i < g.length; i++) acc[i] += g[i] / count;
       }
     }
-    const grads = Object.fromEntries(this.main.graph.specs.map((s) => [gradName(s.name), tensor("float32", s.shape, sums[s.name])]));
+    const grads = Object.fromEntries(
+      this.main.graph.specs.map((s) => [gradName(s.name), tensor("float32", s.shape, sums[s.name])]),
+    );
     const out = await this.apply.run({ ...state.tensors, ...grads, ...scalars });
     return this.result(out, loss, Object.keys(state.tensors));
   }
 
   /** stepsPerRun updates in one session.run (the ONNX Loop graph); results per update, the state after the last. */
-  async runSteps(state: TrainState, prepared: PreparedStep[], lrs: number[], firstStep: number): Promise<{ steps: Omit<StepResult, "next">[]; next: TrainState }> {
+  async runSteps(
+    state: TrainState,
+    prepared: PreparedStep[],
+    lrs: number[],
+    firstStep: number,
+  ): Promise<{ steps: Omit<StepResult, "next">[]; next: TrainState }> {
     if (!this.loop) throw new Error("runSteps: this runner was created without stepsPerRun > 1");
     const K = this.loop.graph.steps;
-    if (prepared.length !== K || lrs.length !== K) throw new Error(`runSteps: expected ${K} prepared steps and learning rates`);
+    if (prepared.length !== K || lrs.length !== K)
+      throw new Error(`runSteps: expected ${K} prepared steps and learning rates`);
     const feeds: Record<string, OrtTensor> = { ...state.tensors };
     for (const p of this.loop.graph.perStepInputs) {
-      const per = p.name === IO.lr ? lrs.map((v) => scalar(v)) : p.name === IO.step ? lrs.map((_, k) => scalar(firstStep + k)) : prepared.map((s) => s.microBatches[0][p.name]);
+      const per =
+        p.name === IO.lr
+          ? lrs.map((v) => scalar(v))
+          : p.name === IO.step
+            ? lrs.map((_, k) => scalar(firstStep + k))
+            : prepared.map((s) => s.microBatches[0][p.name]);
       const size = p.shape.reduce((a, b) => a * b, 1);
-      const all = p.dtype === "int32" ? new Int32Array(K * size) : p.dtype === "uint8" ? new Uint8Array(K * size) : new Float32Array(K * size);
+      const all =
+        p.dtype === "int32"
+          ? new Int32Array(K * size)
+          : p.dtype === "uint8"
+            ? new Uint8Array(K * size)
+            : new Float32Array(K * size);
       per.forEach((t, k) => all.set(t.data as never, k * size));
       feeds[allStepsName(p.name)] = tensor(p.dtype, [K, ...p.shape], all);
     }
     const out = await this.loop.session.run(feeds);
     const G = this.groups.length;
-    const column = (name: string, k: number, width: number) => (out[name].data as Float32Array).slice(k * width, (k + 1) * width);
+    const column = (name: string, k: number, width: number) =>
+      (out[name].data as Float32Array).slice(k * width, (k + 1) * width);
     const steps = Array.from({ length: K }, (_, k) => ({
       loss: Number(out[IO.loss].data[k]),
       gradNorm: Number(out[IO.gradNorm].data[k]),
@@ -250,6 +303,11 @@ export class StepRunner {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.main.session.release(), this.apply?.release(), this.evaluator.release(), this.loop?.session.release()]);
+    await Promise.all([
+      this.main.session.release(),
+      this.apply?.release(),
+      this.evaluator.release(),
+      this.loop?.session.release(),
+    ]);
   }
 }

@@ -7,7 +7,14 @@ import type { Metrics, PretrainData, PretrainResult } from "./loop.js";
 import type { PretrainConfigInput } from "../config/pretrain.js";
 
 export type PretrainJob =
-  | { kind: "pretrain"; config: PretrainConfigInput; data: PretrainData; outDir: string; tokenizerJson?: string; haltAfterStep?: number }
+  | {
+      kind: "pretrain";
+      config: PretrainConfigInput;
+      data: PretrainData;
+      outDir: string;
+      tokenizerJson?: string;
+      haltAfterStep?: number;
+    }
   | { kind: "resume"; outDir: string; haltAfterStep?: number };
 
 export type WorkerMessage =
@@ -22,7 +29,10 @@ export interface PretrainHandlers {
 }
 
 /** Starts the job in a worker thread; resolves with the result, rejects with the worker's error (same message). */
-export function pretrainInWorker(job: PretrainJob, handlers: PretrainHandlers = {}): { result: Promise<PretrainResult>; terminate: () => Promise<number> } {
+export function pretrainInWorker(
+  job: PretrainJob,
+  handlers: PretrainHandlers = {},
+): { result: Promise<PretrainResult>; terminate: () => Promise<number> } {
   const worker = new Worker(new URL("./pretrainWorker.mjs", import.meta.url), { workerData: job });
   const result = new Promise<PretrainResult>((resolve, reject) => {
     let settled = false;

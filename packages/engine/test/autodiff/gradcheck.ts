@@ -31,17 +31,25 @@ export async function gradCheck(
   const weights = Array.from({ length: y.shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
   const loss = ops.reduceSum(ops.mul(y, g.constant(dtype, y.shape, weights)), null);
   const diffIdx = inputs.map((inp, i) => (inp.fixed ? -1 : i)).filter((i) => i >= 0);
-  const grads = gradients(loss, diffIdx.map((i) => xs[i]));
+  const grads = gradients(
+    loss,
+    diffIdx.map((i) => xs[i]),
+  );
   g.output("loss", loss);
   grads.forEach((gr, k) => g.output(`grad${k}`, gr));
   const session = await Session.create(toOnnx(g), { threads: 2 });
 
   const values = inputs.map((inp) => {
     if (inp.fixed) return inp.fixed.data;
-    const draws = Array.from({ length: inp.shape.reduce((a, b) => a * b, 1) }, () => (inp.positive ? 0.5 + rng.next() : rng.normal()));
+    const draws = Array.from({ length: inp.shape.reduce((a, b) => a * b, 1) }, () =>
+      inp.positive ? 0.5 + rng.next() : rng.normal(),
+    );
     return dtype === "float32" ? Float32Array.from(draws) : Float64Array.from(draws);
   });
-  const feeds = () => Object.fromEntries(inputs.map((inp, i) => [`x${i}`, tensor(inp.fixed?.dtype ?? dtype, inp.shape, values[i])]));
+  const feeds = () =>
+    Object.fromEntries(
+      inputs.map((inp, i) => [`x${i}`, tensor(inp.fixed?.dtype ?? dtype, inp.shape, values[i])]),
+    );
   const out = await session.run(feeds());
   const h = dtype === "float64" ? 1e-6 : 1e-2;
   let maxError = 0;

@@ -6,7 +6,10 @@ import { type CheckInput, gradCheck } from "./gradcheck.js";
 
 const r = (...shape: number[]): CheckInput => ({ shape });
 const pos = (...shape: number[]): CheckInput => ({ shape, positive: true });
-const idx64 = (shape: number[], values: number[]): CheckInput => ({ shape, fixed: { dtype: "int64", data: BigInt64Array.from(values.map(BigInt)) } });
+const idx64 = (shape: number[], values: number[]): CheckInput => ({
+  shape,
+  fixed: { dtype: "int64", data: BigInt64Array.from(values.map(BigInt)) },
+});
 
 type Case = [name: string, inputs: CheckInput[], build: (x: Value[]) => Value];
 
@@ -30,7 +33,14 @@ const float64Cases: Case[] = [
   ["Reshape", [r(2, 3)], ([a]) => ops.reshape(a, [3, 2])],
   ["Unsqueeze", [r(2, 3)], ([a]) => ops.unsqueeze(a, 1)],
   ["Expand", [r(2, 1, 3)], ([a]) => ops.expand(a, [2, 4, 3])],
-  ["Split", [r(2, 5)], ([a]) => { const [p, q] = ops.split(a, 1, [2, 3]); return ops.add(ops.mul(p, 2), ops.reduceSum(q, [1], true)); }],
+  [
+    "Split",
+    [r(2, 5)],
+    ([a]) => {
+      const [p, q] = ops.split(a, 1, [2, 3]);
+      return ops.add(ops.mul(p, 2), ops.reduceSum(q, [1], true));
+    },
+  ],
   ["Split (unused output)", [r(2, 5)], ([a]) => ops.split(a, 1, [2, 3])[1]],
   ["Concat", [r(2, 2), r(2, 3)], ([a, b]) => ops.concat([a, b], 1)],
   ["Slice", [r(3, 5)], ([a]) => ops.slice(a, 1, 1, 4)],
@@ -40,7 +50,11 @@ const float64Cases: Case[] = [
   ["LogSoftmax", [r(2, 4)], ([a]) => ops.logSoftmax(a)],
   ["Gather (repeated indices)", [r(4, 3), idx64([2, 3], [1, 3, 1, 0, 1, 3])], ([t, i]) => ops.gather(t, i)],
   ["GatherElements", [r(3, 4), idx64([3, 1], [2, 0, 3])], ([a, i]) => ops.gatherElements(a, i, 1)],
-  ["Where", [{ shape: [2, 3], fixed: { dtype: "bool", data: Uint8Array.of(1, 0, 1, 1, 0, 0) } }, r(2, 3), r(3)], ([c, a, b]) => ops.where(c, a, b)],
+  [
+    "Where",
+    [{ shape: [2, 3], fixed: { dtype: "bool", data: Uint8Array.of(1, 0, 1, 1, 0, 0) } }, r(2, 3), r(3)],
+    ([c, a, b]) => ops.where(c, a, b),
+  ],
   ["Sum", [r(2, 3), r(2, 3), r(3)], ([a, b, c]) => ops.sum([a, b, c])],
   ["LayerNorm (float64 decomposition)", [r(2, 5), r(5), r(5)], ([x, w, b]) => ops.layerNorm(x, w, b, 1e-5)],
 ];
@@ -66,7 +80,9 @@ describe("gradient rules against central finite differences", () => {
 
   it("covers every differentiable op with a case", () => {
     const tested = new Set([...float64Cases, ...float32Cases].map(([name]) => name.split(" ")[0]));
-    const untested = Object.keys(GRAD_RULES).filter((op) => !tested.has(op) && !(op === "LayerNormalization" && tested.has("LayerNorm")));
+    const untested = Object.keys(GRAD_RULES).filter(
+      (op) => !tested.has(op) && !(op === "LayerNormalization" && tested.has("LayerNorm")),
+    );
     expect(untested).toEqual([]);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { bradleyTerryLoss, pairwiseAccuracy, summarizeRewardEval, winRate } from "../../src/eval/preference.js";
+import {
+  bradleyTerryLoss,
+  pairwiseAccuracy,
+  summarizeRewardEval,
+  winRate,
+} from "../../src/eval/preference.js";
 
 describe("preference evaluation", () => {
   it("pairwise accuracy counts ties as half", () => {

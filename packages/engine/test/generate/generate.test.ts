@@ -1,12 +1,26 @@
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { ModelConfigSchema, type ModelConfigInput } from "../../src/config/model.js";
-import { Generator, INFERENCE_IO, argmax, cacheShape, exportInferenceModel, sampleToken } from "../../src/generate/index.js";
+import {
+  Generator,
+  INFERENCE_IO,
+  argmax,
+  cacheShape,
+  exportInferenceModel,
+  sampleToken,
+} from "../../src/generate/index.js";
 import { initParameters } from "../../src/models/parameters.js";
 import { Rng } from "../../src/util/rng.js";
 
 function tinyModel(overrides: ModelConfigInput) {
-  const model = ModelConfigSchema.parse({ vocabSize: 40, contextLength: 24, width: 32, layers: 2, heads: 4, ...overrides });
+  const model = ModelConfigSchema.parse({
+    vocabSize: 40,
+    contextLength: 24,
+    width: 32,
+    layers: 2,
+    heads: 4,
+    ...overrides,
+  });
   // larger-than-default init so greedy decoding does not collapse onto one token
   return { model, weights: initParameters({ ...model, init: "kaiming" }, new Rng(3)) };
 }
@@ -33,8 +47,12 @@ describe.each([
   it("takes its weights as inputs: the same tokens as baked weights, and setWeights swaps models without a recompile", async () => {
     const { model, weights } = tinyModel(overrides);
     const other = initParameters({ ...model, init: "kaiming" }, new Rng(4));
-    const generate = async (gen: Generator, useCache = true) => (await gen.generate(prompt, { maxNewTokens: 10, temperature: 0.9, seed: 2 }, useCache)).tokens;
-    const baked = [new Generator(model, weights, { threads: 1 }), new Generator(model, other, { threads: 1 })];
+    const generate = async (gen: Generator, useCache = true) =>
+      (await gen.generate(prompt, { maxNewTokens: 10, temperature: 0.9, seed: 2 }, useCache)).tokens;
+    const baked = [
+      new Generator(model, weights, { threads: 1 }),
+      new Generator(model, other, { threads: 1 }),
+    ];
     const [expected, expectedOther] = [await generate(baked[0]), await generate(baked[1])];
     expect(expectedOther).not.toEqual(expected);
     const fed = new Generator(model, weights, { threads: 1 }, { weightsAsInputs: true });
@@ -43,7 +61,9 @@ describe.each([
     expect(await generate(fed)).toEqual(expectedOther);
     expect(await generate(fed, false)).toEqual(expectedOther);
     expect(() => baked[0].setWeights(other)).toThrow(/baked into its graphs/);
-    expect(() => fed.setWeights({ ...other, [Object.keys(other)[0]]: new Float32Array(3) })).toThrow(/setWeights: weight .* is missing or not of shape/);
+    expect(() => fed.setWeights({ ...other, [Object.keys(other)[0]]: new Float32Array(3) })).toThrow(
+      /setWeights: weight .* is missing or not of shape/,
+    );
     await Promise.all([...baked, fed].map((g) => g.release()));
   });
 
@@ -69,7 +89,14 @@ describe.each([
   it("exports a model.onnx that plain onnxruntime-node runs token by token", async () => {
     const { model, weights } = tinyModel(overrides);
     const session = await ort.InferenceSession.create(exportInferenceModel(model, weights)!);
-    expect([...session.inputNames].sort()).toEqual(["input_ids", "past_key.0", "past_key.1", "past_value.0", "past_value.1", "position"]);
+    expect([...session.inputNames].sort()).toEqual([
+      "input_ids",
+      "past_key.0",
+      "past_key.1",
+      "past_value.0",
+      "past_value.1",
+      "position",
+    ]);
     const zeros = new Float32Array(cacheShape(model).reduce((a, b) => a * b, 1));
     let feeds: Record<string, ort.Tensor> = {};
     for (let l = 0; l < model.layers; l++) {
@@ -92,7 +119,9 @@ describe.each([
       }
     }
     const gen = new Generator(model, weights, { threads: 1 });
-    expect((await gen.generate(prompt, { maxNewTokens: 4 })).tokens).toEqual(tokens.slice(prompt.length, prompt.length + 4));
+    expect((await gen.generate(prompt, { maxNewTokens: 4 })).tokens).toEqual(
+      tokens.slice(prompt.length, prompt.length + 4),
+    );
     await gen.release();
   });
 });
@@ -108,16 +137,22 @@ describe("sampling", () => {
     const stopped = await gen.generate(prompt, { ...opts, stopTokens: [a.tokens[2]] });
     expect(stopped.stopReason).toBe("stop_token");
     expect(stopped.tokens.length).toBeLessThanOrEqual(3);
-    await expect(gen.generate([1, 40], opts)).rejects.toThrow("generate: prompt: token id 40 at position 1 is outside the vocabulary [0, 40)");
+    await expect(gen.generate([1, 40], opts)).rejects.toThrow(
+      "generate: prompt: token id 40 at position 1 is outside the vocabulary [0, 40)",
+    );
     await gen.release();
   });
 
   it("keeps only the top-k and the top-p mass", () => {
     const logits = Float32Array.of(0, 5, 4.9, -3, 1);
     const rng = new Rng(1);
-    const seen = new Set(Array.from({ length: 200 }, () => sampleToken(logits, { temperature: 1, topK: 2, topP: 1 }, rng)));
+    const seen = new Set(
+      Array.from({ length: 200 }, () => sampleToken(logits, { temperature: 1, topK: 2, topP: 1 }, rng)),
+    );
     expect([...seen].sort()).toEqual([1, 2]);
-    const nucleus = new Set(Array.from({ length: 200 }, () => sampleToken(logits, { temperature: 1, topK: 0, topP: 0.3 }, rng)));
+    const nucleus = new Set(
+      Array.from({ length: 200 }, () => sampleToken(logits, { temperature: 1, topK: 0, topP: 0.3 }, rng)),
+    );
     expect([...nucleus]).toEqual([1]);
     expect(sampleToken(logits, { temperature: 0, topK: 0, topP: 1 }, rng)).toBe(1);
   });

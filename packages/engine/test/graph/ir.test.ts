@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Graph, ShapeError, ops } from "../../src/graph/index.js";
 import { toOnnx } from "../../src/onnx/index.js";
-import { ExecutionProviderUnavailableError, Session, availableExecutionProviders, tensor } from "../../src/runtime/index.js";
+import {
+  ExecutionProviderUnavailableError,
+  Session,
+  availableExecutionProviders,
+  tensor,
+} from "../../src/runtime/index.js";
 
 describe("graph IR", () => {
   it("names the model part, the op and the shapes when shapes do not fit", () => {
@@ -10,8 +15,12 @@ describe("graph IR", () => {
     const b = g.input("b", "float32", [32, 128]);
     const build = () => g.within("block 3", () => g.within("attention", () => ops.matmul(a, b)));
     expect(build).toThrow(ShapeError);
-    expect(build).toThrow("block 3 attention: MatMul [8,128,64] x [32,128]: inner dimensions 64 and 32 differ");
-    expect(() => ops.add(a, g.input("c", "float32", [3]))).toThrow("Add [8,128,64] x [3]: dimensions 64 and 3 do not broadcast");
+    expect(build).toThrow(
+      "block 3 attention: MatMul [8,128,64] x [32,128]: inner dimensions 64 and 32 differ",
+    );
+    expect(() => ops.add(a, g.input("c", "float32", [3]))).toThrow(
+      "Add [8,128,64] x [3]: dimensions 64 and 3 do not broadcast",
+    );
     expect(() => ops.reshape(a, [7, 9])).toThrow("Reshape [8,128,64]: cannot reshape to [7,9]");
     expect(() => g.input("a", "float32", [1])).toThrow("input a declared twice");
   });

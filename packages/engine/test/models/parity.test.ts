@@ -15,7 +15,8 @@ import { Session, tensor } from "../../src/runtime/index.js";
 import { IO, buildGradientGraph, gradName } from "../../src/train/step.js";
 import { StepRunner } from "../../src/train/stepRunner.js";
 
-const fixture = (name: string) => readSafetensors(fileURLToPath(new URL(`../../fixtures/golden-${name}.safetensors`, import.meta.url)));
+const fixture = (name: string) =>
+  readSafetensors(fileURLToPath(new URL(`../../fixtures/golden-${name}.safetensors`, import.meta.url)));
 
 function setup(name: string) {
   const { tensors, metadata } = fixture(name);
@@ -23,7 +24,9 @@ function setup(name: string) {
   const objective = model.attention === "causal" ? ("causal_lm" as const) : ("masked_lm" as const);
   const [steps, B, T] = tensors.input_ids.shape;
   const weights = Object.fromEntries(
-    Object.entries(tensors).filter(([k]) => k.startsWith("weights.")).map(([k, t]) => [k.slice("weights.".length), t.data as Float32Array]),
+    Object.entries(tensors)
+      .filter(([k]) => k.startsWith("weights."))
+      .map(([k, t]) => [k.slice("weights.".length), t.data as Float32Array]),
   );
   const batch = (i: number): ObjectiveBatch => {
     const n = B * T;
@@ -52,7 +55,15 @@ describe.each(["gpt2-style", "llama-style", "masked-lm"])("parity with PyTorch: 
   const c = setup(name);
 
   it("matches loss, logits and every gradient", async () => {
-    const graph = buildGradientGraph({ model: c.model, objective: c.objective, batchSize: c.batchSize, optimizer: OptimizerConfigSchema.parse({}) }, true);
+    const graph = buildGradientGraph(
+      {
+        model: c.model,
+        objective: c.objective,
+        batchSize: c.batchSize,
+        optimizer: OptimizerConfigSchema.parse({}),
+      },
+      true,
+    );
     const session = await Session.create(toOnnx(graph.graph), { threads: 2 });
     const b = c.batch(0);
     const shape = [c.batchSize, c.model.contextLength];
@@ -76,7 +87,14 @@ describe.each(["gpt2-style", "llama-style", "masked-lm"])("parity with PyTorch: 
 
   it.each(["adamw", "lamb"] as const)("matches 10 %s step losses", async (optimizer) => {
     const opt = OptimizerConfigSchema.parse({ ...JSON.parse(c.metadata.optimizer), name: optimizer });
-    const runner = await StepRunner.create({ model: c.model, objective: c.objective, batchSize: c.batchSize, optimizer: opt, microBatches: 1, runtime: { threads: 2 } });
+    const runner = await StepRunner.create({
+      model: c.model,
+      objective: c.objective,
+      batchSize: c.batchSize,
+      optimizer: opt,
+      microBatches: 1,
+      runtime: { threads: 2 },
+    });
     let state = runner.initialState(c.weights);
     const lrs = f64(c.tensors, "lrs");
     const expected = f64(c.tensors, `${optimizer}.losses`);

@@ -30,7 +30,12 @@ describe("DPO loss", () => {
       expectScalarClose(r.loss, c.outputs.loss, 1e-5, "loss");
       for (const m of METRICS) expectScalarClose(r[m], c.outputs[m], 1e-5, m);
       expectAllClose(r["grad/policyChosen"], c.grads.policyChosen.data, 1e-5, "d loss / d chosen log-probs");
-      expectAllClose(r["grad/policyRejected"], c.grads.policyRejected.data, 1e-5, "d loss / d rejected log-probs");
+      expectAllClose(
+        r["grad/policyRejected"],
+        c.grads.policyRejected.data,
+        1e-5,
+        "d loss / d rejected log-probs",
+      );
     });
   }
 
@@ -50,7 +55,13 @@ describe("DPO loss", () => {
       const [referenceChosen, referenceRejected] = op.split(reference, 0, [half, half]);
       const chosen = (x: Value) => op.split(x, 0, [half, half])[0];
       const out = dpoLoss(
-        { policyChosen, policyRejected, referenceChosen, referenceRejected, chosenNll: rpo ? tokenCrossEntropy(chosen(logits), chosen(targets), chosen(mask)) : undefined },
+        {
+          policyChosen,
+          policyRejected,
+          referenceChosen,
+          referenceRejected,
+          chosenNll: rpo ? tokenCrossEntropy(chosen(logits), chosen(targets), chosen(mask)) : undefined,
+        },
         { beta: f.beta, labelSmoothing: 0, lossType: "sigmoid", rpoAlpha: rpo ? fixture.rpo.rpoAlpha : 0 },
       );
       const r = await h.run({ loss: out.loss, seq }, out.loss, { logits });

@@ -7,7 +7,13 @@ describe("generalizedAdvantages", () => {
     // gamma 0.9, lambda 0.8, V = 0.5 everywhere, reward 1 at the end, terminal after t=2:
     // delta_2 = 1 - 0.5 = 0.5;  delta_1 = 0 + 0.9*0.5 - 0.5 = -0.05;  delta_0 = -0.05
     // A_2 = 0.5;  A_1 = -0.05 + 0.72*0.5 = 0.31;  A_0 = -0.05 + 0.72*0.31 = 0.1732
-    const { advantages, returns } = generalizedAdvantages([[0, 0, 1]], [[0.5, 0.5, 0.5]], [[1, 1, 1]], 0.9, 0.8);
+    const { advantages, returns } = generalizedAdvantages(
+      [[0, 0, 1]],
+      [[0.5, 0.5, 0.5]],
+      [[1, 1, 1]],
+      0.9,
+      0.8,
+    );
     expect(advantages[0][0]).toBeCloseTo(0.1732, 12);
     expect(advantages[0][1]).toBeCloseTo(0.31, 12);
     expect(advantages[0][2]).toBeCloseTo(0.5, 12);
@@ -26,15 +32,27 @@ describe("generalizedAdvantages", () => {
   it("matches the PyTorch reference on a padded batch, with whitening", () => {
     const f = loadFixture("ppo_rewards");
     const mask = rows(f.inputs.mask);
-    const { advantages, returns } = generalizedAdvantages(rows(f.outputs.rewards), rows(f.inputs.values), mask, f.gamma, f.lam);
+    const { advantages, returns } = generalizedAdvantages(
+      rows(f.outputs.rewards),
+      rows(f.inputs.values),
+      mask,
+      f.gamma,
+      f.lam,
+    );
     expectRowsClose(advantages, rows(f.outputs.advantages));
     expectRowsClose(returns, rows(f.outputs.returns));
     expectRowsClose(whiten(advantages, mask), rows(f.outputs.whitenedAdvantages));
   });
 
   it("whitens to unit variance, keeping the mean when asked (TRL whiten_rewards)", () => {
-    const x = [[1, 2, 3, 99], [4, 5, 0, 0]];
-    const mask = [[1, 1, 1, 0], [1, 1, 0, 0]];
+    const x = [
+      [1, 2, 3, 99],
+      [4, 5, 0, 0],
+    ];
+    const mask = [
+      [1, 1, 1, 0],
+      [1, 1, 0, 0],
+    ];
     const values = (w: number[][]) => w.flatMap((row, b) => row.filter((_, t) => mask[b][t] === 1));
     const shifted = values(whiten(x, mask));
     const kept = values(whiten(x, mask, false));
@@ -48,7 +66,9 @@ describe("generalizedAdvantages", () => {
   });
 
   it("rejects rows of different lengths, naming the row", () => {
-    expect(() => generalizedAdvantages([[1, 2]], [[1]], [[1, 1]], 1, 1)).toThrow(/row 0 has 2 rewards but 1 values/);
+    expect(() => generalizedAdvantages([[1, 2]], [[1]], [[1, 1]], 1, 1)).toThrow(
+      /row 0 has 2 rewards but 1 values/,
+    );
   });
 });
 

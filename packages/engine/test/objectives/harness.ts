@@ -16,15 +16,27 @@ export class Harness {
   }
 
   /** Runs the graph and returns every output, plus d(loss)/d(x) as `grad/<name>` for each of `wrt`. */
-  async run(outputs: Record<string, Value>, loss?: Value, wrt: Record<string, Value> = {}): Promise<Record<string, number[]>> {
+  async run(
+    outputs: Record<string, Value>,
+    loss?: Value,
+    wrt: Record<string, Value> = {},
+  ): Promise<Record<string, number[]>> {
     const names = Object.keys(wrt);
-    const grads = loss && names.length ? gradients(loss, names.map((n) => wrt[n])) : [];
+    const grads =
+      loss && names.length
+        ? gradients(
+            loss,
+            names.map((n) => wrt[n]),
+          )
+        : [];
     for (const [name, v] of Object.entries(outputs)) this.graph.output(name, v);
     grads.forEach((gv, i) => this.graph.output(`grad/${names[i]}`, gv));
     const session = await Session.create(toOnnx(this.graph), { threads: 1 });
     try {
       const result = await session.run(this.feeds);
-      return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, Array.from(v.data as Float32Array, Number)]));
+      return Object.fromEntries(
+        Object.entries(result).map(([k, v]) => [k, Array.from(v.data as Float32Array, Number)]),
+      );
     } finally {
       await session.release();
     }
@@ -42,5 +54,8 @@ export function expectAllClose(actual: number[], expected: number[], tol = 1e-5,
 /** A scalar within `tol`, relative to max(1, |expected|). */
 export function expectScalarClose(actual: number[], expected: number, tol = 1e-5, what = "scalar"): void {
   expect(actual.length, what).toBe(1);
-  expect(Math.abs(actual[0] - expected) / Math.max(1, Math.abs(expected)), `${what}: ${actual[0]} vs ${expected}`).toBeLessThanOrEqual(tol);
+  expect(
+    Math.abs(actual[0] - expected) / Math.max(1, Math.abs(expected)),
+    `${what}: ${actual[0]} vs ${expected}`,
+  ).toBeLessThanOrEqual(tol);
 }

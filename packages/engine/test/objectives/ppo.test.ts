@@ -5,7 +5,15 @@ import type { Value } from "../../src/graph/index.js";
 import { loadFixture, rows } from "./fixtures.js";
 import { Harness, expectAllClose, expectScalarClose } from "./harness.js";
 
-const METRICS = ["loss/policy", "loss/value", "policy/entropy", "policy/clipfrac", "policy/approxkl", "val/clipfrac", "val/ratio"] as const;
+const METRICS = [
+  "loss/policy",
+  "loss/value",
+  "policy/entropy",
+  "policy/clipfrac",
+  "policy/approxkl",
+  "val/clipfrac",
+  "val/ratio",
+] as const;
 
 describe("PPO losses", () => {
   it("match PyTorch: clipped policy loss, clipped value loss, metrics and gradients", async () => {
@@ -54,7 +62,13 @@ describe("KL-shaped rewards", () => {
   it("match PyTorch: -kl_coef * (logp - ref) per token plus the score on the last token", () => {
     const f = loadFixture("ppo_rewards");
     const mask = rows(f.inputs.mask);
-    const { rewards, kl } = klShapedRewards(rows(f.inputs.logprobs), rows(f.inputs.refLogprobs), f.inputs.scores.data, mask, f.klCoef);
+    const { rewards, kl } = klShapedRewards(
+      rows(f.inputs.logprobs),
+      rows(f.inputs.refLogprobs),
+      f.inputs.scores.data,
+      mask,
+      f.klCoef,
+    );
     const expected = rows(f.outputs.rewards);
     rewards.forEach((row, b) => row.forEach((v, t) => expect(v).toBeCloseTo(expected[b][t], 12)));
     const klPerResponse = kl.map((row) => row.reduce((a, b) => a + b, 0));

@@ -21,7 +21,9 @@ describe("Bradley-Terry reward loss", () => {
         },
         c.centring,
       );
-      const r = await h.run({ loss: out.loss, accuracy: out.accuracy, meanMargin: out.margin }, out.loss, { scores });
+      const r = await h.run({ loss: out.loss, accuracy: out.accuracy, meanMargin: out.margin }, out.loss, {
+        scores,
+      });
       expectScalarClose(r.loss, c.outputs.loss, 1e-5, "loss");
       expectScalarClose(r.accuracy, c.outputs.accuracy, 1e-6, "accuracy");
       expectScalarClose(r.meanMargin, c.outputs.margin, 1e-5, "margin");

@@ -30,7 +30,14 @@ describe("engine dpo", () => {
     expect(Math.abs(result.losses[0] - Math.log(2))).toBeLessThan(1e-5);
     expect(result.losses[7]).toBeLessThan(result.losses[0]);
     const last = metrics.filter((m) => m["rewards/margins"] !== undefined).at(-1)!;
-    for (const k of ["rewards/chosen", "rewards/rejected", "rewards/accuracies", "logps/chosen", "logps/rejected"]) expect(last[k], k).toBeTypeOf("number");
+    for (const k of [
+      "rewards/chosen",
+      "rewards/rejected",
+      "rewards/accuracies",
+      "logps/chosen",
+      "logps/rejected",
+    ])
+      expect(last[k], k).toBeTypeOf("number");
     expect(last["rewards/margins"]).toBeGreaterThan(0);
     expect(metrics.some((m) => m["eval/rewards/margins"] !== undefined)).toBe(true);
 

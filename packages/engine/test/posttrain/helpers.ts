@@ -10,7 +10,13 @@ import { checkpointDir, saveCheckpoint } from "../../src/train/checkpoint.js";
 import { initialTrainerState } from "../../src/train/state.js";
 import { Rng } from "../../src/util/rng.js";
 
-export const TINY_MODEL = ModelConfigSchema.parse({ vocabSize: 261, contextLength: 96, width: 16, layers: 1, heads: 2 });
+export const TINY_MODEL = ModelConfigSchema.parse({
+  vocabSize: 261,
+  contextLength: 96,
+  width: 16,
+  layers: 1,
+  heads: 2,
+});
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -19,7 +25,9 @@ export function tempDir(prefix: string): string {
 /** checkpoint-0 of a randomly initialised tiny model with the byte-level tokenizer; returns its folder. */
 export function tinyBaseCheckpoint(root: string): string {
   const initial = initParameters(TINY_MODEL, new Rng(5));
-  const weights: TensorMap = Object.fromEntries(parameterSpecs(TINY_MODEL).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: initial[s.name] }]));
+  const weights: TensorMap = Object.fromEntries(
+    parameterSpecs(TINY_MODEL).map((s) => [s.name, { dtype: "F32", shape: s.shape, data: initial[s.name] }]),
+  );
   const dir = checkpointDir(join(root, "base"), 0);
   saveCheckpoint(dir, {
     weights,

@@ -21,13 +21,21 @@ describe("rankingToPairs", () => {
   });
 
   it("weighs every pair alike under pair weighting", () => {
-    const pairs = rankingToPairs([{ start: 0, ranks: [0, 1, 2] }, { start: 3, ranks: [1, 0] }], "pair");
+    const pairs = rankingToPairs(
+      [
+        { start: 0, ranks: [0, 1, 2] },
+        { start: 3, ranks: [1, 0] },
+      ],
+      "pair",
+    );
     expect(pairs.weight).toEqual([0.25, 0.25, 0.25, 0.25]);
     expect(pairs.chosen).toEqual([0, 0, 1, 4]);
     expect(pairs.rejected).toEqual([1, 2, 2, 3]);
   });
 
   it("names a ranking with a missing rank", () => {
-    expect(() => rankingToPairs([{ start: 0, ranks: [0, Number.NaN] }], "pair")).toThrow(/ranking 0: rank 1 is NaN/);
+    expect(() => rankingToPairs([{ start: 0, ranks: [0, Number.NaN] }], "pair")).toThrow(
+      /ranking 0: rank 1 is NaN/,
+    );
   });
 });

@@ -27,13 +27,19 @@ describe("engine ppo", () => {
     const rm = await trainRewardModel({
       baseCheckpoint: base,
       outDir: join(root, "rm"),
-      data: { train: writeJsonl(join(root, "rankings.jsonl"), rankings(new Rng(3), 16)), validationFraction: 0 },
+      data: {
+        train: writeJsonl(join(root, "rankings.jsonl"), rankings(new Rng(3), 16)),
+        validationFraction: 0,
+      },
       learningRate: 1e-2,
       batchSize: 4,
       maxSteps: 2,
     });
     const rng = new Rng(9);
-    const prompts = writeJsonl(join(root, "prompts.jsonl"), Array.from({ length: 8 }, () => ({ prompt: samplePrompt(rng).text })));
+    const prompts = writeJsonl(
+      join(root, "prompts.jsonl"),
+      Array.from({ length: 8 }, () => ({ prompt: samplePrompt(rng).text })),
+    );
     const config = (outDir: string) => ({
       baseCheckpoint: base,
       rewardCheckpoint: rm.finalDir,
@@ -62,6 +68,7 @@ describe("engine ppo", () => {
     const a = readSafetensors(join(full.finalDir, "model.safetensors")).tensors;
     const b = readSafetensors(join(resumed.finalDir, "model.safetensors")).tensors;
     expect(Object.keys(a)).toContain("value_model.score.weight");
-    for (const name of Object.keys(a)) expect(Buffer.from(b[name].data.buffer).equals(Buffer.from(a[name].data.buffer)), name).toBe(true);
+    for (const name of Object.keys(a))
+      expect(Buffer.from(b[name].data.buffer).equals(Buffer.from(a[name].data.buffer)), name).toBe(true);
   }, 60_000);
 });

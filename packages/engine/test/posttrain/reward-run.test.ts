@@ -10,7 +10,12 @@ describe("engine reward", () => {
     const root = tempDir("reward-run");
     const train = writeJsonl(join(root, "rankings.jsonl"), [
       ...rankings(new Rng(3), 40),
-      { prompt: "ask for the cup", chosen: "please pass the cup.", rejected: "give me the cup now.", margin: 0.5 },
+      {
+        prompt: "ask for the cup",
+        chosen: "please pass the cup.",
+        rejected: "give me the cup now.",
+        margin: 0.5,
+      },
     ]);
     const metrics: Record<string, number>[] = [];
     const result = await trainRewardModel(
@@ -29,7 +34,8 @@ describe("engine reward", () => {
     );
     expect(result.losses[11]).toBeLessThan(result.losses[0]);
     const evalMetrics = metrics.find((m) => m["eval/accuracy"] !== undefined)!;
-    for (const k of ["eval/loss", "eval/accuracy", "eval/margin", "eval/reward_mean", "eval/reward_std"]) expect(evalMetrics[k], k).toBeTypeOf("number");
+    for (const k of ["eval/loss", "eval/accuracy", "eval/margin", "eval/reward_mean", "eval/reward_std"])
+      expect(evalMetrics[k], k).toBeTypeOf("number");
     expect(metrics.some((m) => m["train/accuracy"] !== undefined)).toBe(true);
 
     const scorer = await RewardScorer.load(result.finalDir, 4);

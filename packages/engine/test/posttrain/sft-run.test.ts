@@ -29,7 +29,9 @@ describe("engine sft", () => {
 
   it("lowers the loss on assistant tokens, evaluates and checkpoints", async () => {
     const evals: number[] = [];
-    const result = await trainSft(config(join(root, "a")), { onMetrics: (_s, m) => m["eval/loss"] !== undefined && evals.push(m["eval/loss"]) });
+    const result = await trainSft(config(join(root, "a")), {
+      onMetrics: (_s, m) => m["eval/loss"] !== undefined && evals.push(m["eval/loss"]),
+    });
     expect(result.steps).toBe(6);
     expect(result.losses.length).toBe(6);
     expect(result.losses[5]).toBeLessThan(result.losses[0]);
@@ -47,13 +49,20 @@ describe("engine sft", () => {
     try {
       const program = new Command().exitOverride();
       registerGenerateCommand(program);
-      await program.parseAsync(["generate", "--model", runDir, "--prompt", "Hi", "--max-new-tokens", "8", "--temperature", "0"], { from: "user" });
+      await program.parseAsync(
+        ["generate", "--model", runDir, "--prompt", "Hi", "--max-new-tokens", "8", "--temperature", "0"],
+        { from: "user" },
+      );
     } finally {
       vi.restoreAllMocks();
     }
     // the same greedy tokens as a Generator over the best checkpoint's weights (byte-level ids are bytes)
     const weights = readSafetensors(join(runDir, "best", "model.safetensors")).tensors;
-    const generator = new Generator(TINY_MODEL, Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array])), { threads: 1 });
+    const generator = new Generator(
+      TINY_MODEL,
+      Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array])),
+      { threads: 1 },
+    );
     const expected = await generator.generate([...Buffer.from("Hi")], { maxNewTokens: 8 });
     await generator.release();
     expect(expected.tokens.length).toBe(8);
@@ -69,7 +78,8 @@ describe("engine sft", () => {
     expect(resumed.losses).toEqual(full.losses.slice(3));
     const a = readSafetensors(join(root, "full", "checkpoint-6", "model.safetensors")).tensors;
     const b = readSafetensors(join(root, "killed", "checkpoint-6", "model.safetensors")).tensors;
-    for (const name of Object.keys(a)) expect(Buffer.from(b[name].data.buffer).equals(Buffer.from(a[name].data.buffer)), name).toBe(true);
+    for (const name of Object.keys(a))
+      expect(Buffer.from(b[name].data.buffer).equals(Buffer.from(a[name].data.buffer)), name).toBe(true);
   });
 
   it("trains packed conversations", async () => {

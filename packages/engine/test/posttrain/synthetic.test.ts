@@ -27,7 +27,10 @@ describe("synthetic alignment task", () => {
     const demos = demonstrations(new Rng(1), 400, 0.2);
     const checks = demos.map(({ messages }) => {
       const prompt = parsePrompt(messages[0].content);
-      return { formed: isWellFormed(prompt, messages[1].content), preferred: isPreferred(prompt, messages[1].content) };
+      return {
+        formed: isWellFormed(prompt, messages[1].content),
+        preferred: isPreferred(prompt, messages[1].content),
+      };
     });
     expect(checks.every((c) => c.formed)).toBe(true);
     const rate = checks.filter((c) => c.preferred).length / checks.length;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { chinchillaOptimal, fitScalingLaw, predictLoss, type ScalingRun } from "../../src/scaling/chinchilla.js";
+import {
+  chinchillaOptimal,
+  fitScalingLaw,
+  predictLoss,
+  type ScalingRun,
+} from "../../src/scaling/chinchilla.js";
 import { Rng } from "../../src/util/rng.js";
 
 // Hoffmann et al. 2022's published fit, used as the ground truth of synthetic runs.
@@ -10,7 +15,11 @@ function syntheticRuns(noise: number, seed = 1): ScalingRun[] {
   const runs: ScalingRun[] = [];
   for (const params of [1e6, 3e6, 1e7, 3e7, 1e8, 3e8]) {
     for (const tokens of [1e8, 3e8, 1e9, 3e9, 1e10]) {
-      runs.push({ params, tokens, loss: predictLoss(truth, params, tokens) * Math.exp(noise * rng.normal()) });
+      runs.push({
+        params,
+        tokens,
+        loss: predictLoss(truth, params, tokens) * Math.exp(noise * rng.normal()),
+      });
     }
   }
   return runs;
@@ -26,7 +35,8 @@ function huberObjective(fit: typeof truth, runs: ScalingRun[], delta = 1e-3): nu
 describe("fitScalingLaw", () => {
   it("recovers the parameters of noiseless runs", () => {
     const fit = fitScalingLaw(syntheticRuns(0));
-    for (const key of ["E", "A", "alpha", "B", "beta"] as const) expect(fit[key] / truth[key], key).toBeCloseTo(1, 6);
+    for (const key of ["E", "A", "alpha", "B", "beta"] as const)
+      expect(fit[key] / truth[key], key).toBeCloseTo(1, 6);
     expect(fit.rmse).toBeLessThan(1e-9);
   });
 
@@ -37,7 +47,11 @@ describe("fitScalingLaw", () => {
     expect(fit.alpha).toBeCloseTo(truth.alpha, 1);
     expect(fit.E / truth.E).toBeGreaterThan(0.85);
     expect(fit.E / truth.E).toBeLessThan(1.15);
-    for (const [params, tokens] of [[2e7, 2e9], [5e6, 5e8], [2e8, 5e9]]) {
+    for (const [params, tokens] of [
+      [2e7, 2e9],
+      [5e6, 5e8],
+      [2e8, 5e9],
+    ]) {
       expect(predictLoss(fit, params, tokens) / predictLoss(truth, params, tokens)).toBeCloseTo(1, 1);
     }
   });
@@ -59,8 +73,12 @@ describe("fitScalingLaw", () => {
   it("names what makes a set of runs unusable", () => {
     const runs = syntheticRuns(0);
     expect(() => fitScalingLaw(runs.slice(0, 4))).toThrow(/4 runs cannot pin down 5 parameters/);
-    expect(() => fitScalingLaw(runs.filter((r) => r.params === 1e6).concat(runs.slice(0, 1)))).toThrow(/same parameter count/);
-    expect(() => fitScalingLaw([...runs, { params: 1e6, tokens: 0, loss: 3 }])).toThrow(/run 30 has tokens 0/);
+    expect(() => fitScalingLaw(runs.filter((r) => r.params === 1e6).concat(runs.slice(0, 1)))).toThrow(
+      /same parameter count/,
+    );
+    expect(() => fitScalingLaw([...runs, { params: 1e6, tokens: 0, loss: 3 }])).toThrow(
+      /run 30 has tokens 0/,
+    );
     expect(() => fitScalingLaw(runs.filter((r) => r.tokens === 1e8))).toThrow(/same token count/);
   });
 });

@@ -20,7 +20,17 @@ describe("fitPowerLaw", () => {
     expect(fit.r2).toBeGreaterThan(0.5);
     expect(fit.r2).toBeLessThan(0.99);
     expect(() => fitPowerLaw([{ compute: 1, loss: 2 }])).toThrow(/at least 2 points/);
-    expect(() => fitPowerLaw([{ compute: 1, loss: 2 }, { compute: 0, loss: 1 }])).toThrow(/point 1 has compute 0/);
-    expect(() => fitPowerLaw([{ compute: 5, loss: 2 }, { compute: 5, loss: 1 }])).toThrow(/same compute/);
+    expect(() =>
+      fitPowerLaw([
+        { compute: 1, loss: 2 },
+        { compute: 0, loss: 1 },
+      ]),
+    ).toThrow(/point 1 has compute 0/);
+    expect(() =>
+      fitPowerLaw([
+        { compute: 5, loss: 2 },
+        { compute: 5, loss: 1 },
+      ]),
+    ).toThrow(/same compute/);
   });
 });

@@ -23,7 +23,9 @@ afterEach(() => vi.restoreAllMocks());
 describe("engine scaling fit", () => {
   it("fits the runs of a file and sizes the given budgets", async () => {
     const runs = [];
-    for (const params of [1e6, 1e7, 1e8]) for (const tokens of [1e8, 1e9, 1e10]) runs.push({ params, tokens, loss: predictLoss(truth, params, tokens) });
+    for (const params of [1e6, 1e7, 1e8])
+      for (const tokens of [1e8, 1e9, 1e10])
+        runs.push({ params, tokens, loss: predictLoss(truth, params, tokens) });
     const path = join(dir, "runs.json");
     writeFileSync(path, JSON.stringify(runs));
     const [json] = await run(["--runs", path, "--compute", "1e20,1e21", "--json"]);

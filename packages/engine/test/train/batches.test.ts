@@ -26,7 +26,12 @@ describe("TokenBatches", () => {
       const start = inputs[r * 4];
       expect(start % 5).toBe(0);
       expect(Array.from(inputs.subarray(r * 4, r * 4 + 4))).toEqual([start, start + 1, start + 2, start + 3]);
-      expect(Array.from(targets.subarray(r * 4, r * 4 + 4))).toEqual([start + 1, start + 2, start + 3, start + 4]);
+      expect(Array.from(targets.subarray(r * 4, r * 4 + 4))).toEqual([
+        start + 1,
+        start + 2,
+        start + 3,
+        start + 4,
+      ]);
     }
   });
 
@@ -40,9 +45,13 @@ describe("TokenBatches", () => {
     expect(validationWindows).toEqual([...validationWindows].sort((a, b) => a - b));
     const trainWindows = windowsOf(data.next(180).inputs, 4);
     expect(new Set([...trainWindows, ...validationWindows]).size).toBe(200);
-    const again = [...TokenBatches.fromTokens(stream, options).validationBatches(8)].flatMap((b) => windowsOf(b.inputs, 4));
+    const again = [...TokenBatches.fromTokens(stream, options).validationBatches(8)].flatMap((b) =>
+      windowsOf(b.inputs, 4),
+    );
     expect(again).toEqual(validationWindows);
-    const otherSeed = [...TokenBatches.fromTokens(stream, { ...options, seed: 8 }).validationBatches(8)].flatMap((b) => windowsOf(b.inputs, 4));
+    const otherSeed = [
+      ...TokenBatches.fromTokens(stream, { ...options, seed: 8 }).validationBatches(8),
+    ].flatMap((b) => windowsOf(b.inputs, 4));
     expect(otherSeed).not.toEqual(validationWindows);
   });
 
@@ -69,7 +78,9 @@ describe("TokenBatches", () => {
     }
     expect(batches[11].cursor.epoch).toBe(2);
     expect(() => resumed.resume({ ...cursor, seed: 8 })).toThrow(/cursor's seed 8 is not this data's seed 7/);
-    expect(() => resumed.resume({ ...cursor, position: 500 })).toThrow(/position 500 is past the 180 training sequences/);
+    expect(() => resumed.resume({ ...cursor, position: 500 })).toThrow(
+      /position 500 is past the 180 training sequences/,
+    );
   });
 
   it("reads several shards as one stream, windows crossing shard ends", () => {
@@ -83,14 +94,20 @@ describe("TokenBatches", () => {
   });
 
   it("rejects out-of-vocabulary ids naming the position (and the shard file)", () => {
-    expect(() => TokenBatches.fromTokens([1, 2, 3, 50, 4], { ...options, vocabSize: 50 })).toThrow(/token id 50 at position 3 is not in the vocabulary \[0, 50\)/);
+    expect(() => TokenBatches.fromTokens([1, 2, 3, 50, 4], { ...options, vocabSize: 50 })).toThrow(
+      /token id 50 at position 3 is not in the vocabulary \[0, 50\)/,
+    );
     const path = join(dir, "big-ids.bin");
     writeShard(path, [1, 2, 999], { dtype: "uint16" });
-    expect(() => TokenBatches.fromShards([path], { ...options, vocabSize: 500 })).toThrow(/big-ids.bin: token id 999 at position 2 is beyond the vocabulary/);
+    expect(() => TokenBatches.fromShards([path], { ...options, vocabSize: 500 })).toThrow(
+      /big-ids.bin: token id 999 at position 2 is beyond the vocabulary/,
+    );
   });
 
   it("says when there is too little data for one training sequence", () => {
-    expect(() => TokenBatches.fromTokens([1, 2, 3, 4, 5, 6, 7, 8, 9], options)).toThrow(/9 tokens make 1 windows of seqLen \+ 1 = 5 tokens/);
+    expect(() => TokenBatches.fromTokens([1, 2, 3, 4, 5, 6, 7, 8, 9], options)).toThrow(
+      /9 tokens make 1 windows of seqLen \+ 1 = 5 tokens/,
+    );
   });
 
   it("splits a batch into equal micro-batches for gradient accumulation", () => {
@@ -109,7 +126,12 @@ describe("maskTokens (BERT 80/10/10)", () => {
   tokens[1] = 2;
 
   it("chooses 15% of positions; 80% become the mask id, 10% a random id, 10% stay; labels -100 elsewhere", () => {
-    const { inputs, labels } = maskTokens(tokens, new Rng(3), { vocabSize, maskTokenId: 4, maskProbability: 0.15, specialTokenIds: [1, 2] });
+    const { inputs, labels } = maskTokens(tokens, new Rng(3), {
+      vocabSize,
+      maskTokenId: 4,
+      maskProbability: 0.15,
+      specialTokenIds: [1, 2],
+    });
     let chosen = 0;
     let masked = 0;
     let unchanged = 0;
@@ -136,13 +158,27 @@ describe("maskTokens (BERT 80/10/10)", () => {
   });
 
   it("replays exactly from the same RNG state and always chooses at least one position", () => {
-    const a = maskTokens(tokens.subarray(0, 64), new Rng(9), { vocabSize, maskTokenId: 4, maskProbability: 0.15 });
-    const b = maskTokens(tokens.subarray(0, 64), new Rng(9), { vocabSize, maskTokenId: 4, maskProbability: 0.15 });
+    const a = maskTokens(tokens.subarray(0, 64), new Rng(9), {
+      vocabSize,
+      maskTokenId: 4,
+      maskProbability: 0.15,
+    });
+    const b = maskTokens(tokens.subarray(0, 64), new Rng(9), {
+      vocabSize,
+      maskTokenId: 4,
+      maskProbability: 0.15,
+    });
     expect(a).toEqual(b);
     for (let seed = 0; seed < 50; seed++) {
-      const { labels } = maskTokens(Int32Array.from([7, 8]), new Rng(seed), { vocabSize, maskTokenId: 4, maskProbability: 0.15 });
+      const { labels } = maskTokens(Int32Array.from([7, 8]), new Rng(seed), {
+        vocabSize,
+        maskTokenId: 4,
+        maskProbability: 0.15,
+      });
       expect(labels.some((l) => l !== IGNORE_INDEX)).toBe(true);
     }
-    expect(() => maskTokens(tokens, new Rng(1), { vocabSize: 10, maskTokenId: 10, maskProbability: 0.15 })).toThrow(/maskTokenId 10 is not in the vocabulary/);
+    expect(() =>
+      maskTokens(tokens, new Rng(1), { vocabSize: 10, maskTokenId: 10, maskProbability: 0.15 }),
+    ).toThrow(/maskTokenId 10 is not in the vocabulary/);
   });
 });

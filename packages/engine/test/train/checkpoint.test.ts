@@ -1,4 +1,13 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,8 +27,16 @@ import { initialTrainerState } from "../../src/train/state.js";
 
 function contents(step: number): CheckpointContents {
   return {
-    weights: { "model.embed_tokens.weight": { dtype: "F32", shape: [2, 2], data: new Float32Array([step, 1, 2, 3]) } },
-    optimizer: { "exp_avg.model.embed_tokens.weight": { dtype: "F32", shape: [2, 2], data: new Float32Array([0.5, 0, 0, step]) } },
+    weights: {
+      "model.embed_tokens.weight": { dtype: "F32", shape: [2, 2], data: new Float32Array([step, 1, 2, 3]) },
+    },
+    optimizer: {
+      "exp_avg.model.embed_tokens.weight": {
+        dtype: "F32",
+        shape: [2, 2],
+        data: new Float32Array([0.5, 0, 0, step]),
+      },
+    },
     config: { preset: "llama-style", hidden: 8 },
     trainerState: { ...initialTrainerState({ seed: 3, rng: [1, 2, 3, 4] }), step },
   };
@@ -33,8 +50,20 @@ describe("checkpoint folders", () => {
   it("save then load returns every part, with format=pt on the weights", () => {
     const dir = join(freshRun(), "checkpoint-5");
     const onnx = new Uint8Array([8, 1, 2, 3]);
-    saveCheckpoint(dir, { ...contents(5), tokenizerJson: '{"version":"1.0"}', onnxModel: onnx, weightsMetadata: { step: "5" } });
-    expect(readdirSync(dir).sort()).toEqual(["config.json", "model.onnx", "model.safetensors", "optimizer.safetensors", "tokenizer.json", "trainer_state.json"]);
+    saveCheckpoint(dir, {
+      ...contents(5),
+      tokenizerJson: '{"version":"1.0"}',
+      onnxModel: onnx,
+      weightsMetadata: { step: "5" },
+    });
+    expect(readdirSync(dir).sort()).toEqual([
+      "config.json",
+      "model.onnx",
+      "model.safetensors",
+      "optimizer.safetensors",
+      "tokenizer.json",
+      "trainer_state.json",
+    ]);
     const loaded = loadCheckpoint(dir);
     expect(loaded.weights).toEqual(contents(5).weights);
     expect(loaded.optimizer).toEqual(contents(5).optimizer);
@@ -79,7 +108,10 @@ describe("checkpoint folders", () => {
     const dir = join(freshRun(), "checkpoint-1");
     expect(() => loadCheckpoint(dir)).toThrow(/checkpoint .*checkpoint-1: no such checkpoint folder/);
     saveCheckpoint(dir, contents(1));
-    writeFileSync(join(dir, "trainer_state.json"), JSON.stringify({ ...contents(1).trainerState, step: "one" }));
+    writeFileSync(
+      join(dir, "trainer_state.json"),
+      JSON.stringify({ ...contents(1).trainerState, step: "one" }),
+    );
     expect(() => loadCheckpoint(dir)).toThrow(/trainer_state.json: invalid trainer state: step/);
     writeFileSync(join(dir, "config.json"), "{oops");
     expect(() => loadCheckpoint(dir)).toThrow(/config.json is not valid JSON/);
@@ -88,7 +120,9 @@ describe("checkpoint folders", () => {
     const partial = join(freshRun(), "checkpoint-2");
     mkdirSync(partial);
     writeFileSync(join(partial, "config.json"), "{}");
-    expect(() => loadCheckpoint(partial)).toThrow(/missing model.safetensors, optimizer.safetensors, trainer_state.json/);
+    expect(() => loadCheckpoint(partial)).toThrow(
+      /missing model.safetensors, optimizer.safetensors, trainer_state.json/,
+    );
   });
 });
 
@@ -107,7 +141,9 @@ describe("a run's checkpoints", () => {
 
     mkdirSync(join(run, "checkpoint-200.tmp-999999999"));
     const removed = pruneCheckpoints(run, 2);
-    expect(removed.sort()).toEqual([checkpointDir(run, 20), checkpointDir(run, 9), join(run, "checkpoint-200.tmp-999999999")].sort());
+    expect(removed.sort()).toEqual(
+      [checkpointDir(run, 20), checkpointDir(run, 9), join(run, "checkpoint-200.tmp-999999999")].sort(),
+    );
     expect(listCheckpoints(run).map((c) => c.step)).toEqual([10, 30, 100]);
     expect(loadCheckpoint(join(run, "best")).trainerState.step).toBe(10);
     expect(() => markBestCheckpoint(run, 9)).toThrow(/cannot mark as best: no such checkpoint folder/);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { assertFiniteLoss, EarlyStopping, gradientHealth, LossSpikeDetector, NonFiniteLossError } from "../../src/train/monitors.js";
+import {
+  assertFiniteLoss,
+  EarlyStopping,
+  gradientHealth,
+  LossSpikeDetector,
+  NonFiniteLossError,
+} from "../../src/train/monitors.js";
 
 const noisyLosses = Array.from({ length: 40 }, (_, i) => 3 - i * 0.01 + 0.02 * Math.sin(i * 1.7));
 
@@ -28,7 +34,10 @@ describe("LossSpikeDetector", () => {
   it("resumes from its state with identical verdicts", () => {
     const a = new LossSpikeDetector({ window: 15, zThreshold: 6, minHistory: 5 });
     for (const l of noisyLosses.slice(0, 25)) a.observe(l);
-    const b = new LossSpikeDetector({ window: 15, zThreshold: 6, minHistory: 5 }, JSON.parse(JSON.stringify(a.state())));
+    const b = new LossSpikeDetector(
+      { window: 15, zThreshold: 6, minHistory: 5 },
+      JSON.parse(JSON.stringify(a.state())),
+    );
     for (const l of [...noisyLosses.slice(25), 9, 2.6]) expect(b.observe(l)).toEqual(a.observe(l));
   });
 
@@ -43,7 +52,9 @@ describe("LossSpikeDetector", () => {
   });
 
   it("rejects a minHistory longer than the window", () => {
-    expect(() => new LossSpikeDetector({ window: 5, zThreshold: 6, minHistory: 6 })).toThrow(/minHistory 6 exceeds window 5/);
+    expect(() => new LossSpikeDetector({ window: 5, zThreshold: 6, minHistory: 6 })).toThrow(
+      /minHistory 6 exceeds window 5/,
+    );
   });
 });
 
@@ -82,7 +93,9 @@ describe("gradientHealth", () => {
 describe("assertFiniteLoss", () => {
   it("throws a NonFiniteLossError naming the step for NaN and Inf", () => {
     expect(() => assertFiniteLoss(2.5, 3)).not.toThrow();
-    expect(() => assertFiniteLoss(Number.NaN, 12)).toThrow(/loss is NaN at step 12: training stopped and the last good checkpoint is kept/);
+    expect(() => assertFiniteLoss(Number.NaN, 12)).toThrow(
+      /loss is NaN at step 12: training stopped and the last good checkpoint is kept/,
+    );
     try {
       assertFiniteLoss(Infinity, 7);
       expect.unreachable();

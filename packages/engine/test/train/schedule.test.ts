@@ -40,18 +40,35 @@ describe("learningRateAt", () => {
   });
 
   it("equals Hugging Face's multiplier at step + 1 for every update of a run", () => {
-    for (const [warmupSteps, totalSteps] of [[10, 110], [0, 7], [3, 4], [5, 50]]) {
+    for (const [warmupSteps, totalSteps] of [
+      [10, 110],
+      [0, 7],
+      [3, 4],
+      [5, 50],
+    ]) {
       for (let step = 0; step < totalSteps; step++) {
         const s = { lr: 2, warmupSteps, totalSteps, minLrRatio: 0 };
-        expect(learningRateAt(step, { ...s, decay: "cosine" })).toBeCloseTo(2 * hfCosine(step + 1, warmupSteps, totalSteps), 14);
-        expect(learningRateAt(step, { ...s, decay: "linear" })).toBeCloseTo(2 * hfLinear(step + 1, warmupSteps, totalSteps), 14);
+        expect(learningRateAt(step, { ...s, decay: "cosine" })).toBeCloseTo(
+          2 * hfCosine(step + 1, warmupSteps, totalSteps),
+          14,
+        );
+        expect(learningRateAt(step, { ...s, decay: "linear" })).toBeCloseTo(
+          2 * hfLinear(step + 1, warmupSteps, totalSteps),
+          14,
+        );
       }
     }
   });
 
   it("rejects impossible schedules and steps by name", () => {
-    expect(() => learningRateAt(-1, { ...base, decay: "cosine", minLrRatio: 0 })).toThrow(/step must be a non-negative integer, got -1/);
-    expect(() => learningRateAt(0, { lr: 1, warmupSteps: 20, totalSteps: 10, decay: "cosine", minLrRatio: 0 })).toThrow(/warmupSteps 20 exceeds totalSteps 10/);
-    expect(() => learningRateAt(0, { lr: 0, warmupSteps: 0, totalSteps: 10, decay: "cosine", minLrRatio: 0 })).toThrow(/lr/);
+    expect(() => learningRateAt(-1, { ...base, decay: "cosine", minLrRatio: 0 })).toThrow(
+      /step must be a non-negative integer, got -1/,
+    );
+    expect(() =>
+      learningRateAt(0, { lr: 1, warmupSteps: 20, totalSteps: 10, decay: "cosine", minLrRatio: 0 }),
+    ).toThrow(/warmupSteps 20 exceeds totalSteps 10/);
+    expect(() =>
+      learningRateAt(0, { lr: 0, warmupSteps: 0, totalSteps: 10, decay: "cosine", minLrRatio: 0 }),
+    ).toThrow(/lr/);
   });
 });

@@ -7,9 +7,25 @@ import { Rng } from "../../src/util/rng.js";
 
 describe("K steps per session.run (ONNX Loop)", () => {
   it("gives the losses and weights of K single steps", async () => {
-    const model = ModelConfigSchema.parse({ preset: "llama-style", vocabSize: 32, contextLength: 8, width: 16, layers: 1, heads: 2, dropout: 0.1 });
+    const model = ModelConfigSchema.parse({
+      preset: "llama-style",
+      vocabSize: 32,
+      contextLength: 8,
+      width: 16,
+      layers: 1,
+      heads: 2,
+      dropout: 0.1,
+    });
     const K = 3;
-    const runner = await StepRunner.create({ model, objective: "causal_lm", batchSize: 2, optimizer: OptimizerConfigSchema.parse({}), microBatches: 1, stepsPerRun: K, runtime: { threads: 2 } });
+    const runner = await StepRunner.create({
+      model,
+      objective: "causal_lm",
+      batchSize: 2,
+      optimizer: OptimizerConfigSchema.parse({}),
+      microBatches: 1,
+      stepsPerRun: K,
+      runtime: { threads: 2 },
+    });
     const rng = new Rng(9);
     const n = 2 * model.contextLength;
     const prepared = Array.from({ length: K }, () => {
@@ -30,7 +46,9 @@ describe("K steps per session.run (ONNX Loop)", () => {
     expect(looped.steps.map((s) => s.loss)).toEqual(singleLosses);
     expect(singleLosses[2]).toBeLessThan(singleLosses[0]);
     const name = "model.layers.0.self_attn.q_proj.weight";
-    expect(Array.from(looped.next.tensors[name].data as Float32Array)).toEqual(Array.from(single.tensors[name].data as Float32Array));
+    expect(Array.from(looped.next.tensors[name].data as Float32Array)).toEqual(
+      Array.from(single.tensors[name].data as Float32Array),
+    );
     expect(looped.steps[0].groupGradNorms).toHaveLength(runner.groups.length);
     await runner.release();
   });

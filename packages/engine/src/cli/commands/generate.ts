@@ -27,27 +27,43 @@ export function registerGenerateCommand(program: Command): void {
     .option("--top-p <p>", "nucleus sampling mass", num, 0.95)
     .option("--seed <n>", "sampling seed", num, 0)
     .option("--stop <ids...>", "stop token ids")
-    .action(async (opts: { model: string; prompt: string; maxNewTokens: number; temperature: number; topK: number; topP: number; seed: number; stop?: string[] }) => {
-      const dir = resolveCheckpoint(opts.model);
-      const { generator, tokenizerJson } = generatorFromCheckpoint(dir);
-      // Without tokenizer.json the run was trained on bytes (ids 0..255).
-      const tokenizer = tokenizerJson ? loadTokenizer(tokenizerJson) : null;
-      const encode = (s: string) => (tokenizer ? tokenizer.encode(s) : [...Buffer.from(s, "utf8")]);
-      const decoder = new TextDecoder("utf-8");
-      const write = (ids: number[]) => process.stdout.write(tokenizer ? tokenizer.decode(ids) : decoder.decode(Uint8Array.from(ids), { stream: true }));
-      const prompt = encode(opts.prompt);
-      process.stdout.write(opts.prompt);
-      const result = await generator.generate(prompt, {
-        maxNewTokens: opts.maxNewTokens,
-        temperature: opts.temperature,
-        topK: opts.topK,
-        topP: opts.topP,
-        seed: opts.seed,
-        stopTokens: opts.stop?.map(Number),
-        onToken: (t) => write([t]),
-      });
-      process.stdout.write(`\n`);
-      process.stderr.write(`[${result.tokens.length} tokens, stop: ${result.stopReason}, checkpoint ${dir}]\n`);
-      await generator.release();
-    });
+    .action(
+      async (opts: {
+        model: string;
+        prompt: string;
+        maxNewTokens: number;
+        temperature: number;
+        topK: number;
+        topP: number;
+        seed: number;
+        stop?: string[];
+      }) => {
+        const dir = resolveCheckpoint(opts.model);
+        const { generator, tokenizerJson } = generatorFromCheckpoint(dir);
+        // Without tokenizer.json the run was trained on bytes (ids 0..255).
+        const tokenizer = tokenizerJson ? loadTokenizer(tokenizerJson) : null;
+        const encode = (s: string) => (tokenizer ? tokenizer.encode(s) : [...Buffer.from(s, "utf8")]);
+        const decoder = new TextDecoder("utf-8");
+        const write = (ids: number[]) =>
+          process.stdout.write(
+            tokenizer ? tokenizer.decode(ids) : decoder.decode(Uint8Array.from(ids), { stream: true }),
+          );
+        const prompt = encode(opts.prompt);
+        process.stdout.write(opts.prompt);
+        const result = await generator.generate(prompt, {
+          maxNewTokens: opts.maxNewTokens,
+          temperature: opts.temperature,
+          topK: opts.topK,
+          topP: opts.topP,
+          seed: opts.seed,
+          stopTokens: opts.stop?.map(Number),
+          onToken: (t) => write([t]),
+        });
+        process.stdout.write(`\n`);
+        process.stderr.write(
+          `[${result.tokens.length} tokens, stop: ${result.stopReason}, checkpoint ${dir}]\n`,
+        );
+        await generator.release();
+      },
+    );
 }

@@ -17,7 +17,10 @@ function expandPaths(paths: string[]): string[] {
   return paths.flatMap((p) => {
     if (!existsSync(p)) throw new Error(`--data: ${p} does not exist`);
     if (!statSync(p).isDirectory()) return [resolve(p)];
-    return readdirSync(p).sort().map((f) => resolve(p, f)).filter((f) => lstatSync(f).isFile() && statSync(f).size > 0);
+    return readdirSync(p)
+      .sort()
+      .map((f) => resolve(p, f))
+      .filter((f) => lstatSync(f).isFile() && statSync(f).size > 0);
   });
 }
 
@@ -27,8 +30,10 @@ function expandPaths(paths: string[]): string[] {
  */
 function textToShard(files: string[], outDir: string, vocabSize: number, tokenizerPath?: string): string {
   const tokenizer = tokenizerPath ? loadTokenizer(tokenizerPath) : null;
-  if (tokenizer && tokenizer.vocabSize > vocabSize) throw new Error(`the tokenizer has ${tokenizer.vocabSize} ids but model.vocabSize is ${vocabSize}`);
-  if (!tokenizer && vocabSize < 256) throw new Error(`byte-level tokens need model.vocabSize >= 256, got ${vocabSize}`);
+  if (tokenizer && tokenizer.vocabSize > vocabSize)
+    throw new Error(`the tokenizer has ${tokenizer.vocabSize} ids but model.vocabSize is ${vocabSize}`);
+  if (!tokenizer && vocabSize < 256)
+    throw new Error(`byte-level tokens need model.vocabSize >= 256, got ${vocabSize}`);
   const tokens: number[] = [];
   for (const f of files) {
     const bytes = readFileSync(f);
@@ -49,7 +54,11 @@ export async function runWithProgress(job: PretrainJob, totalSteps: number): Pro
   const { result } = pretrainInWorker(job, {
     onMetrics: (step, m) => {
       Object.assign(last, m);
-      progress.update(step, { loss: m["train/loss"], ...(last["eval/loss"] !== undefined ? { eval: last["eval/loss"] } : {}), "tok/s": Math.round(m["train/tokens_per_s"]) });
+      progress.update(step, {
+        loss: m["train/loss"],
+        ...(last["eval/loss"] !== undefined ? { eval: last["eval/loss"] } : {}),
+        "tok/s": Math.round(m["train/tokens_per_s"]),
+      });
     },
     onEvent: (message) => process.stderr.write(`\n${message}\n`),
   });
@@ -82,14 +91,37 @@ export function registerPretrainCommand(program: Command): void {
     .requiredOption("--out <dir>", "run folder for checkpoints")
     .option("--text", "the data files are text: tokenized with --tokenizer, else as bytes (ids 0..255)")
     .option("--tokenizer <tokenizer.json>", "tokenizer saved with the checkpoints (and used for --text)")
-    .option("--max-steps <n>", "stop after this many updates this session (resume continues)", (v) => Number.parseInt(v, 10))
-    .action(async (opts: { data: string[]; config?: string; out: string; text?: boolean; tokenizer?: string; maxSteps?: number }) => {
-      const raw = opts.config ? JSON.parse(readFileSync(opts.config, "utf8")) : {};
-      const cfg = parseConfig(PretrainConfigSchema, raw, opts.config ?? "default config");
-      const files = expandPaths(opts.data);
-      mkdirSync(opts.out, { recursive: true });
-      const shards = opts.text ? [textToShard(files, opts.out, cfg.model.vocabSize, opts.tokenizer)] : files;
-      const tokenizerJson = opts.tokenizer ? readFileSync(opts.tokenizer, "utf8") : undefined;
-      await runWithProgress({ kind: "pretrain", config: raw, data: { shards }, outDir: resolve(opts.out), tokenizerJson, haltAfterStep: opts.maxSteps }, cfg.steps);
-    });
+    .option("--max-steps <n>", "stop after this many updates this session (resume continues)", (v) =>
+      Number.parseInt(v, 10),
+    )
+    .action(
+      async (opts: {
+        data: string[];
+        config?: string;
+        out: string;
+        text?: boolean;
+        tokenizer?: string;
+        maxSteps?: number;
+      }) => {
+        const raw = opts.config ? JSON.parse(readFileSync(opts.config, "utf8")) : {};
+        const cfg = parseConfig(PretrainConfigSchema, raw, opts.config ?? "default config");
+        const files = expandPaths(opts.data);
+        mkdirSync(opts.out, { recursive: true });
+        const shards = opts.text
+          ? [textToShard(files, opts.out, cfg.model.vocabSize, opts.tokenizer)]
+          : files;
+        const tokenizerJson = opts.tokenizer ? readFileSync(opts.tokenizer, "utf8") : undefined;
+        await runWithProgress(
+          {
+            kind: "pretrain",
+            config: raw,
+            data: { shards },
+            outDir: resolve(opts.out),
+            tokenizerJson,
+            haltAfterStep: opts.maxSteps,
+          },
+          cfg.steps,
+        );
+      },
+    );
 }

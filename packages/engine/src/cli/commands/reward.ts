@@ -4,7 +4,10 @@ import { registerPostTrainCommand } from "../../posttrain/cli.js";
 import { trainRewardModel } from "../../posttrain/reward-model.js";
 
 export function registerRewardCommand(program: Command): void {
-  registerPostTrainCommand(program, "reward", "train a reward model on preference pairs or k-wise rankings (Bradley-Terry)", (config, hooks) =>
-    trainRewardModel(config as RewardConfigInput, hooks),
+  registerPostTrainCommand(
+    program,
+    "reward",
+    "train a reward model on preference pairs or k-wise rankings (Bradley-Terry)",
+    (config, hooks) => trainRewardModel(config as RewardConfigInput, hooks),
   );
 }

@@ -22,7 +22,9 @@ function readRuns(path: string): z.infer<typeof RunsFileSchema> {
   }
   const parsed = RunsFileSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
     throw new Error(`${path}: ${problems} (expected [{"params", "tokens", "loss"}, ...])`);
   }
   return parsed.data;
@@ -40,9 +42,18 @@ export function registerScalingCommands(program: Command): void {
   const scaling = program.command("scaling").description("scaling laws fit to finished runs");
   scaling
     .command("fit")
-    .description("fit L(N, D) = E + A/N^alpha + B/D^beta (Chinchilla) to runs and print the compute-optimal split")
-    .requiredOption("--runs <file>", 'JSON array of {"params", "tokens", "loss"} (parameters, training tokens, final loss)')
-    .option("--compute <flops>", "comma-separated compute budgets in FLOPs to size optimally (C = 6ND)", parseBudgets)
+    .description(
+      "fit L(N, D) = E + A/N^alpha + B/D^beta (Chinchilla) to runs and print the compute-optimal split",
+    )
+    .requiredOption(
+      "--runs <file>",
+      'JSON array of {"params", "tokens", "loss"} (parameters, training tokens, final loss)',
+    )
+    .option(
+      "--compute <flops>",
+      "comma-separated compute budgets in FLOPs to size optimally (C = 6ND)",
+      parseBudgets,
+    )
     .option("--json", "print one JSON object instead of text")
     .action((opts: { runs: string; compute?: number[]; json?: boolean }) => {
       const runs = readRuns(opts.runs);
@@ -54,7 +65,12 @@ export function registerScalingCommands(program: Command): void {
       }
       const p = (x: number) => x.toPrecision(4);
       console.log(`L(N, D) = ${p(fit.E)} + ${p(fit.A)} / N^${p(fit.alpha)} + ${p(fit.B)} / D^${p(fit.beta)}`);
-      console.log(`fit over ${runs.length} runs: rmse ${p(fit.rmse)} (loss units), huber ${p(fit.huberLoss)}`);
-      for (const o of optimal) console.log(`C = ${o.flops.toExponential(2)} FLOPs: N = ${o.params.toExponential(3)}, D = ${o.tokens.toExponential(3)} tokens, loss ${p(o.loss)}`);
+      console.log(
+        `fit over ${runs.length} runs: rmse ${p(fit.rmse)} (loss units), huber ${p(fit.huberLoss)}`,
+      );
+      for (const o of optimal)
+        console.log(
+          `C = ${o.flops.toExponential(2)} FLOPs: N = ${o.params.toExponential(3)}, D = ${o.tokens.toExponential(3)} tokens, loss ${p(o.loss)}`,
+        );
     });
 }
