@@ -6,7 +6,7 @@
 import { bytesToUnicode, latin1, unicodeToBytes, utf8Decode, utf8Encode } from "./bytes.js";
 import type { Normalize, NormalizerJson } from "./normalizers.js";
 import { buildNormalizer } from "./normalizers.js";
-import { specialTokenRegex, splitIsolated, splitOnSpecials, toJsRegex } from "./pretokenize.js";
+import { encodeWithSpecials, specialTokenRegex, splitIsolated, toJsRegex } from "./pretokenize.js";
 import { addedTokensJson, TokenizerFormatError, type Tokenizer } from "./types.js";
 
 /** Ids and ranks stay below 2^21, so a pair of them packs into one float64 exactly. */
@@ -89,14 +89,9 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   encode(text: string): number[] {
-    const out: number[] = [];
-    splitOnSpecials(
-      text,
-      this.specialRegex,
-      (t) => this.encodeText(t, out),
-      (s) => out.push(this.specialTokens[s]),
+    return encodeWithSpecials(text, this.specialRegex, this.specialTokens, (t, out) =>
+      this.encodeText(t, out),
     );
-    return out;
   }
 
   encodeOrdinary(text: string): number[] {

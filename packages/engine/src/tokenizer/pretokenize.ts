@@ -78,3 +78,20 @@ export function splitOnSpecials(
   }
   if (last < text.length) onText(text.slice(last));
 }
+
+/** Ids for `text` with special-token strings mapped to their ids and everything between them encoded by `encodeText`. */
+export function encodeWithSpecials(
+  text: string,
+  regex: RegExp | undefined,
+  specialTokens: Readonly<Record<string, number>>,
+  encodeText: (t: string, out: number[]) => void,
+): number[] {
+  const out: number[] = [];
+  splitOnSpecials(
+    text,
+    regex,
+    (t) => encodeText(t, out),
+    (s) => out.push(specialTokens[s]),
+  );
+  return out;
+}

@@ -6,7 +6,7 @@
  */
 import { learnMerges } from "./merge-trainer.js";
 import { bertNormalizer, buildNormalizer, type Normalize, type NormalizerJson } from "./normalizers.js";
-import { specialTokenRegex, splitOnSpecials } from "./pretokenize.js";
+import { encodeWithSpecials, specialTokenRegex } from "./pretokenize.js";
 import { TokenizerTrainConfigSchema } from "../config/tokenizer.js";
 import { countWords, type TrainOptions } from "./train-bpe.js";
 import { addedTokensJson, TokenizerFormatError, type Tokenizer } from "./types.js";
@@ -114,14 +114,9 @@ export class WordPieceTokenizer implements Tokenizer {
   }
 
   encode(text: string): number[] {
-    const out: number[] = [];
-    splitOnSpecials(
-      text,
-      this.specialRegex,
-      (t) => this.encodeText(t, out),
-      (s) => out.push(this.specialTokens[s]),
+    return encodeWithSpecials(text, this.specialRegex, this.specialTokens, (t, out) =>
+      this.encodeText(t, out),
     );
-    return out;
   }
 
   encodeOrdinary(text: string): number[] {
