@@ -1,13 +1,15 @@
 /**
- * Byte-level BPE encoder/decoder. Every byte is a token, so any input encodes without an unknown token; merges are
- * applied by rank (lowest first, leftmost on ties), the rule shared by tiktoken and Hugging Face tokenizers.
+ * Byte-level BPE encoder/decoder. Our own vocabularies hold every byte, so any input encodes without an unknown token;
+ * a vocabulary trained without the full byte alphabet (the Rust trainer's default) maps a missing byte to its unknown
+ * token, or drops it when it has none, as the Rust library does. Merges are applied by rank (lowest first, leftmost
+ * on ties), the rule shared by tiktoken and Hugging Face tokenizers.
  * Encodings are cached per pre-tokenized word: real text repeats words, so most words skip BPE entirely.
  */
 import { bytesToUnicode, latin1, unicodeToBytes, utf8Decode, utf8Encode } from "./bytes.js";
 import type { Normalize, NormalizerJson } from "./normalizers.js";
 import { buildNormalizer } from "./normalizers.js";
 import { encodeWithSpecials, specialTokenRegex, splitIsolated, toJsRegex } from "./pretokenize.js";
-import { addedTokensJson, TokenizerFormatError, type Tokenizer } from "./types.js";
+import { addedTokensJson, tokenRecord, TokenizerFormatError, type Tokenizer } from "./types.js";
 
 /** Ids and ranks stay below 2^21, so a pair of them packs into one float64 exactly. */
 const ID_LIMIT = 2 ** 21;
@@ -26,6 +28,10 @@ export interface BpeSpec {
   ignoreMerges?: boolean;
   addPrefixSpace?: boolean;
   normalizer?: NormalizerJson;
+  /** Token (in the byte alphabet, or special) standing for a byte the vocabulary lacks; without one the byte is dropped. */
+  unkToken?: string;
+  /** Consecutive missing bytes become one unknown token. */
+  fuseUnk?: boolean;
 }
 
 export class BpeTokenizer implements Tokenizer {
@@ -44,10 +50,11 @@ export class BpeTokenizer implements Tokenizer {
   private readonly specialById = new Map<number, string>();
   private readonly cache = new Map<string, number[]>();
   private readonly scratch: number[] = [];
+  private readonly unkId: number | undefined;
 
   constructor(spec: BpeSpec) {
     this.spec = spec;
-    this.specialTokens = { ...spec.specialTokens };
+    this.specialTokens = tokenRecord(Object.entries(spec.specialTokens));
     let size = spec.tokens.length;
     for (const [content, id] of Object.entries(spec.specialTokens)) {
       if (spec.tokens[id] !== undefined)
@@ -66,11 +73,11 @@ export class BpeTokenizer implements Tokenizer {
       this.byBytes.set(keys[id], id);
       if (bytes.length === 1) this.byteIds[bytes[0]] = id;
     });
-    const missing = [...this.byteIds].findIndex((id) => id < 0);
-    if (missing >= 0)
-      throw new TokenizerFormatError(
-        `byte-level vocabulary has no token for byte 0x${missing.toString(16)}, so some text could not be encoded`,
-      );
+    if (spec.unkToken !== undefined) {
+      this.unkId = this.tokenToId(spec.unkToken);
+      if (this.unkId === undefined)
+        throw new TokenizerFormatError(`unk_token ${JSON.stringify(spec.unkToken)} is not in the vocabulary`);
+    }
     spec.merges.forEach(([a, b], i) => {
       const merged = spec.tokens[a] && spec.tokens[b] ? this.byBytes.get(keys[a] + keys[b]) : undefined;
       if (merged === undefined)
@@ -145,7 +152,7 @@ export class BpeTokenizer implements Tokenizer {
 
   toJSON(): string {
     // Special tokens go in the model vocabulary too: the Rust library ignores an added token's id unless the model has it.
-    const vocab: Record<string, number> = {};
+    const vocab = tokenRecord();
     this.spec.tokens.forEach((bytes, id) => {
       if (bytes) vocab[bytesToUnicode(bytes)] = id;
     });
@@ -177,10 +184,10 @@ export class BpeTokenizer implements Tokenizer {
       model: {
         type: "BPE",
         dropout: null,
-        unk_token: null,
+        unk_token: this.spec.unkToken ?? null,
         continuing_subword_prefix: null,
         end_of_word_suffix: null,
-        fuse_unk: false,
+        fuse_unk: this.spec.fuseUnk ?? false,
         byte_fallback: false,
         ignore_merges: this.spec.ignoreMerges ?? false,
         vocab,
@@ -207,14 +214,21 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   private bpe(bytes: number[], n: number): number[] {
-    if (n === 1) return [this.byteIds[bytes[0]]];
+    if (n === 1 && this.byteIds[bytes[0]] >= 0) return [this.byteIds[bytes[0]]];
     if (this.spec.ignoreMerges && n <= 256) {
       const whole = this.byBytes.get(String.fromCharCode.apply(null, bytes.slice(0, n)));
       if (whole !== undefined) return [whole];
     }
-    const symbols = new Array<number>(n);
-    for (let i = 0; i < n; i++) symbols[i] = this.byteIds[bytes[i]];
-    return n > LONG_WORD ? mergeLongWord(symbols, this.pairs) : mergeShortWord(symbols, this.pairs);
+    const symbols: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = this.byteIds[bytes[i]];
+      if (id >= 0) symbols.push(id);
+      else if (this.unkId === undefined) continue;
+      else if (!(this.spec.fuseUnk && symbols[symbols.length - 1] === this.unkId)) symbols.push(this.unkId);
+    }
+    return symbols.length > LONG_WORD
+      ? mergeLongWord(symbols, this.pairs)
+      : mergeShortWord(symbols, this.pairs);
   }
 }
 

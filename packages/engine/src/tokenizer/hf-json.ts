@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { BpeTokenizer } from "./bpe.js";
 import { unicodeToBytes } from "./bytes.js";
 import { PRETOKENIZE_PATTERNS } from "./pretokenize.js";
-import { TokenizerFormatError, type Tokenizer } from "./types.js";
+import { tokenRecord, TokenizerFormatError, type Tokenizer } from "./types.js";
 import { WordPieceTokenizer } from "./wordpiece.js";
 
 interface TokenizerJson {
@@ -33,8 +33,7 @@ export function loadTokenizer(pathOrJson: string): Tokenizer {
   }
   if (!json.model || typeof json.model.vocab !== "object")
     throw new TokenizerFormatError("missing model.vocab");
-  const specials: Record<string, number> = {};
-  for (const t of json.added_tokens ?? []) specials[t.content] = t.id;
+  const specials = tokenRecord((json.added_tokens ?? []).map((t) => [t.content, t.id]));
   const type = json.model.type ?? (json.model.merges ? "BPE" : undefined);
   if (type === "BPE") return bpeFromJson(json, specials);
   if (type === "WordPiece")
@@ -55,7 +54,8 @@ function bpeFromJson(json: TokenizerJson, specials: Record<string, number>): Bpe
     "dropout",
   ] as const) {
     const v = json.model[field];
-    if (v !== undefined && v !== null && v !== false)
+    // Converters write "" for "no prefix/suffix"; the Rust library treats it the same as null.
+    if (v !== undefined && v !== null && v !== false && v !== "")
       throw new TokenizerFormatError(
         `model.${field} = ${JSON.stringify(v)} is not supported (byte-level BPE only)`,
       );
@@ -65,7 +65,7 @@ function bpeFromJson(json: TokenizerJson, specials: Record<string, number>): Bpe
   const idByToken = new Map<string, number>();
   for (const [token, id] of Object.entries(json.model.vocab)) {
     idByToken.set(token, id);
-    if (token in specials) continue;
+    if (Object.hasOwn(specials, token)) continue;
     const bytes = unicodeToBytes(token);
     if (!bytes)
       throw new TokenizerFormatError(
@@ -92,6 +92,8 @@ function bpeFromJson(json: TokenizerJson, specials: Record<string, number>): Bpe
     addPrefixSpace,
     ignoreMerges: json.model.ignore_merges === true,
     normalizer: json.normalizer ?? null,
+    unkToken: typeof json.model.unk_token === "string" ? json.model.unk_token : undefined,
+    fuseUnk: json.model.fuse_unk === true,
   });
 }
 

@@ -6,6 +6,7 @@
 import { BpeTokenizer } from "./bpe.js";
 import { latin1 } from "./bytes.js";
 import { PRETOKENIZE_PATTERNS } from "./pretokenize.js";
+import { tokenRecord } from "./types.js";
 
 const VOCABULARIES = {
   gpt2: {
@@ -29,7 +30,7 @@ const VOCABULARIES = {
 export type PretrainedVocabulary = keyof typeof VOCABULARIES;
 
 export async function loadPretrainedVocabulary(name: PretrainedVocabulary): Promise<BpeTokenizer> {
-  const source = VOCABULARIES[name];
+  const source = Object.hasOwn(VOCABULARIES, name) ? VOCABULARIES[name] : undefined;
   if (!source)
     throw new RangeError(
       `unknown vocabulary ${JSON.stringify(name)} (known: ${Object.keys(VOCABULARIES).join(", ")})`,
@@ -57,7 +58,7 @@ export async function loadPretrainedVocabulary(name: PretrainedVocabulary): Prom
     tokens,
     merges,
     ranks: mergeRanks,
-    specialTokens: { ...source.specials },
+    specialTokens: tokenRecord(Object.entries(source.specials)),
     pattern: source.pattern,
     ignoreMerges: true,
   });

@@ -14,7 +14,7 @@ import {
   type PatternName,
 } from "./pretokenize.js";
 import { TokenizerTrainConfigSchema, type TokenizerTrainConfigInput } from "../config/tokenizer.js";
-import { DEFAULT_SPECIAL_TOKENS } from "./types.js";
+import { DEFAULT_SPECIAL_TOKENS, tokenRecord } from "./types.js";
 
 /** Training options: the tokenizer config's fields (defaults from TokenizerTrainConfigSchema) and a progress callback. */
 /** `onProgress` reports texts read while counting, then the vocabulary size after each merge. */
@@ -23,7 +23,9 @@ export type TrainOptions = Omit<TokenizerTrainConfigInput, "kind"> & {
 };
 
 export function resolvePattern(pattern: PatternName | string): string {
-  return pattern in PRETOKENIZE_PATTERNS ? PRETOKENIZE_PATTERNS[pattern as PatternName] : pattern;
+  return Object.hasOwn(PRETOKENIZE_PATTERNS, pattern)
+    ? PRETOKENIZE_PATTERNS[pattern as PatternName]
+    : pattern;
 }
 
 /** Counts pre-tokenized words over a stream of texts; special-token strings in the text are skipped, not learned. */
@@ -126,7 +128,6 @@ function byteVocabulary(specialTokens: string[]): {
 } {
   const tokens: (Uint8Array | undefined)[] = [];
   for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
-  const specials: Record<string, number> = {};
-  for (const s of specialTokens) specials[s] = tokens.push(undefined) - 1;
+  const specials = tokenRecord(specialTokens.map((s) => [s, tokens.push(undefined) - 1]));
   return { tokens, specials };
 }

@@ -3,7 +3,7 @@ export interface Tokenizer {
   readonly kind: "bpe" | "wordpiece";
   /** Number of ids, special tokens included: every id is below this. */
   readonly vocabSize: number;
-  /** Special (added) tokens by content, e.g. {"<|endoftext|>": 256}. */
+  /** Special (added) tokens by content, e.g. {"<|endoftext|>": 256}; a null-prototype record (see tokenRecord). */
   readonly specialTokens: Readonly<Record<string, number>>;
   /** Encodes like the Hugging Face `tokenizers` package: special-token strings in the text become their ids. */
   encode(text: string): number[];
@@ -26,6 +26,16 @@ export const SPECIAL_TOKENS = {
 } as const;
 
 export const DEFAULT_SPECIAL_TOKENS: string[] = Object.values(SPECIAL_TOKENS);
+
+/**
+ * A token -> id record without a prototype: a token named `constructor`, `toString` or `__proto__` is an ordinary key,
+ * never an inherited property, both when looked up and when written.
+ */
+export function tokenRecord(entries: Iterable<readonly [string, number]> = []): Record<string, number> {
+  const out = Object.create(null) as Record<string, number>;
+  for (const [token, id] of entries) out[token] = id;
+  return out;
+}
 
 export class TokenizerFormatError extends Error {
   constructor(detail: string) {

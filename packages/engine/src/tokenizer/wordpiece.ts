@@ -9,7 +9,7 @@ import { bertNormalizer, buildNormalizer, type Normalize, type NormalizerJson } 
 import { encodeWithSpecials, specialTokenRegex } from "./pretokenize.js";
 import { TokenizerTrainConfigSchema } from "../config/tokenizer.js";
 import { countWords, type TrainOptions } from "./train-bpe.js";
-import { addedTokensJson, TokenizerFormatError, type Tokenizer } from "./types.js";
+import { addedTokensJson, tokenRecord, TokenizerFormatError, type Tokenizer } from "./types.js";
 
 export const WORDPIECE_SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 
@@ -73,7 +73,7 @@ export class WordPieceTokenizer implements Tokenizer {
   constructor(spec: WordPieceSpec) {
     this.spec = spec;
     spec.vocab.forEach((t, i) => this.ids.set(t, i));
-    this.specialTokens = { ...spec.specialTokens };
+    this.specialTokens = tokenRecord(Object.entries(spec.specialTokens));
     for (const [content, id] of Object.entries(spec.specialTokens)) {
       if (spec.vocab[id] !== content)
         throw new TokenizerFormatError(
@@ -153,8 +153,7 @@ export class WordPieceTokenizer implements Tokenizer {
   }
 
   toJSON(): string {
-    const vocab: Record<string, number> = {};
-    this.spec.vocab.forEach((t, i) => (vocab[t] = i));
+    const vocab = tokenRecord(this.spec.vocab.map((t, i) => [t, i]));
     return JSON.stringify({
       version: "1.0",
       truncation: null,
@@ -295,8 +294,7 @@ export async function trainWordPiece(
     mergeId: (a, b) => idOf(vocab[a] + vocab[b].slice(prefix.length)),
     onProgress: () => onProgress?.("merge", vocab.length),
   });
-  const specials: Record<string, number> = {};
-  specialTokens.forEach((t, i) => (specials[t] = i));
+  const specials = tokenRecord(specialTokens.map((t, i) => [t, i]));
   return new WordPieceTokenizer({
     vocab,
     unkToken,

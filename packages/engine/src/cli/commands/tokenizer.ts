@@ -1,4 +1,5 @@
-import { statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import { TokenizerTrainConfigSchema } from "../../config/tokenizer.js";
 import { listSourceFiles, readSource } from "../../data/sources.js";
@@ -22,6 +23,12 @@ async function* inputTexts(inputs: string[], onBytes: (bytes: number) => void): 
     const events = { onBadLine: () => {}, onBytes };
     for await (const doc of readSource(inputSource(path), events)) yield doc.text;
   }
+}
+
+/** Creates the output's folder first: training can take hours, and must not fail at the very end on a missing folder. */
+function writeOutput(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
 }
 
 export function registerTokenizerCommands(program: Command): void {
@@ -78,7 +85,7 @@ export function registerTokenizerCommands(program: Command): void {
           ? await trainBpe(counted, { ...fields, onProgress })
           : await trainWordPiece(counted, { ...fields, onProgress });
       bar.stop();
-      writeFileSync(String(o.out), tok.toJSON());
+      writeOutput(String(o.out), tok.toJSON());
       console.log(
         `${kind} tokenizer: ${tok.vocabSize} ids from ${texts} texts in ${((performance.now() - started) / 1000).toFixed(1)} s -> ${o.out}`,
       );
@@ -99,7 +106,7 @@ export function registerTokenizerCommands(program: Command): void {
     .argument("<spec>", "gpt2, cl100k_base, byte-level or a tokenizer.json")
     .requiredOption("-o, --out <file>", "output tokenizer.json")
     .action(async (spec: string, o: { out: string }) => {
-      writeFileSync(o.out, (await openTokenizer(spec)).toJSON());
+      writeOutput(o.out, (await openTokenizer(spec)).toJSON());
       console.log(`wrote ${o.out}`);
     });
 }
