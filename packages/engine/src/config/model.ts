@@ -27,10 +27,21 @@ export const MODEL_PRESETS = {
     tiedHead: false,
     bias: false,
   },
+  /** BERT: post-norm encoder blocks, segment embeddings, the MLM head transform; Hugging Face BertForMaskedLM names. */
+  "bert-style": {
+    layout: "bert",
+    norm: "layernorm",
+    normEps: 1e-12,
+    positions: "learned",
+    mlp: "gelu",
+    tiedHead: true,
+    bias: true,
+    attention: "bidirectional",
+  },
 } as const;
 
 export const ModelConfigInputSchema = z.strictObject({
-  preset: z.enum(["gpt2-style", "llama-style"]).default("gpt2-style"),
+  preset: z.enum(["gpt2-style", "llama-style", "bert-style"]).default("gpt2-style"),
   vocabSize: positiveInt.default(256),
   contextLength: positiveInt.default(128),
   width: positiveInt.default(384),
@@ -51,8 +62,8 @@ export const ModelConfigInputSchema = z.strictObject({
   dropout: z.number().min(0).lt(1).default(0),
   /** normal: N(0, 0.02) with residual output projections scaled by 1/sqrt(2 x layers) (GPT-2); xavier: uniform; kaiming: normal, fan-in. */
   init: z.enum(["normal", "xavier", "kaiming"]).default("normal"),
-  /** causal: decoder-only LM; bidirectional: encoder for masked-LM pretraining. */
-  attention: z.enum(["causal", "bidirectional"]).default("causal"),
+  /** causal: decoder-only LM; bidirectional: encoder for masked-LM pretraining (bert-style's default). */
+  attention: z.enum(["causal", "bidirectional"]).optional(),
 });
 
 export type ModelConfigInput = z.input<typeof ModelConfigInputSchema>;
@@ -61,10 +72,14 @@ type Resolved = z.output<typeof ModelConfigInputSchema>;
 
 export interface ModelConfig extends Omit<
   Resolved,
-  "kvHeads" | "mlpHidden" | "norm" | "normEps" | "positions" | "mlp" | "tiedHead" | "bias"
+  "kvHeads" | "mlpHidden" | "norm" | "normEps" | "positions" | "mlp" | "tiedHead" | "bias" | "attention"
 > {
-  /** Tensor naming and matrix layout: gpt2 (Conv1D [in, out], fused qkv) or llama (Linear [out, in]). */
-  layout: "gpt2" | "llama";
+  /**
+   * Tensor naming and matrix layout: gpt2 (Conv1D [in, out], fused qkv), llama (Linear [out, in]) or bert
+   * (Linear [out, in], post-norm blocks).
+   */
+  layout: "gpt2" | "llama" | "bert";
+  attention: "causal" | "bidirectional";
   kvHeads: number;
   headDim: number;
   mlpHidden: number;
@@ -104,6 +119,7 @@ export const ModelConfigSchema = ModelConfigInputSchema.transform((c, ctx): Mode
     mlp,
     tiedHead: c.tiedHead ?? preset.tiedHead,
     bias: c.bias ?? preset.bias,
+    attention: c.attention ?? ("attention" in preset ? preset.attention : "causal"),
   };
 });
 
