@@ -21,7 +21,9 @@ export interface ParamSpec {
 
 /** Names of one block's tensors (without the .weight / .bias suffix). */
 export interface BlockNames {
+  /** before attention (pre-norm), or after the attention residual (bert's post-norm) */
   norm1: string;
+  /** before the MLP (pre-norm), or after the MLP residual (bert's post-norm) */
   norm2: string;
   /** gpt2 layout: one fused projection; llama layout: three */
   qkv: string | { q: string; k: string; v: string };
@@ -34,10 +36,22 @@ export interface BlockNames {
 export interface ModelNames {
   tokens: string;
   positions: string;
-  finalNorm: string;
+  /** null for bert: its post-norm blocks end normalised */
+  finalNorm: string | null;
   head: string;
   block(i: number): BlockNames;
+  /** bert only: segment embeddings, the embedding norm and the MLM head transform (dense, norm, output bias) */
+  bert?: {
+    segments: string;
+    embeddingNorm: string;
+    transform: string;
+    transformNorm: string;
+    headBias: string;
+  };
 }
+
+/** BERT's segment (token type) embedding rows; the engine always feeds segment 0, as HF does by default. */
+export const BERT_SEGMENTS = 2;
 
 export function modelNames(cfg: ModelConfig): ModelNames {
   if (cfg.layout === "gpt2") {
@@ -55,6 +69,35 @@ export function modelNames(cfg: ModelConfig): ModelNames {
         gate: cfg.mlp === "swiglu" ? `transformer.h.${i}.mlp.c_gate` : null,
         down: `transformer.h.${i}.mlp.c_proj`,
       }),
+    };
+  }
+  if (cfg.layout === "bert") {
+    const layer = (i: number) => `bert.encoder.layer.${i}`;
+    return {
+      tokens: "bert.embeddings.word_embeddings.weight",
+      positions: "bert.embeddings.position_embeddings.weight",
+      finalNorm: null,
+      head: "cls.predictions.decoder.weight",
+      block: (i) => ({
+        norm1: `${layer(i)}.attention.output.LayerNorm`,
+        norm2: `${layer(i)}.output.LayerNorm`,
+        qkv: {
+          q: `${layer(i)}.attention.self.query`,
+          k: `${layer(i)}.attention.self.key`,
+          v: `${layer(i)}.attention.self.value`,
+        },
+        out: `${layer(i)}.attention.output.dense`,
+        up: `${layer(i)}.intermediate.dense`,
+        gate: null,
+        down: `${layer(i)}.output.dense`,
+      }),
+      bert: {
+        segments: "bert.embeddings.token_type_embeddings.weight",
+        embeddingNorm: "bert.embeddings.LayerNorm",
+        transform: "cls.predictions.transform.dense",
+        transformNorm: "cls.predictions.transform.LayerNorm",
+        headBias: "cls.predictions.bias",
+      },
     };
   }
   return {
@@ -114,6 +157,18 @@ export function parameterSpecs(cfg: ModelConfig): ParamSpec[] {
       fanOut: C,
     });
   }
+  if (names.bert) {
+    const { segments, embeddingNorm } = names.bert;
+    push({
+      name: segments,
+      shape: [BERT_SEGMENTS, C],
+      role: "embedding",
+      group: "embeddings",
+      fanIn: BERT_SEGMENTS,
+      fanOut: C,
+    });
+    norm(embeddingNorm, "embeddings");
+  }
   const qWidth = cfg.heads * cfg.headDim;
   const kvWidth = cfg.kvHeads * cfg.headDim;
   for (let i = 0; i < cfg.layers; i++) {
@@ -132,7 +187,13 @@ export function parameterSpecs(cfg: ModelConfig): ParamSpec[] {
     linear(b.up, C, cfg.mlpHidden, group);
     linear(b.down, cfg.mlpHidden, C, group, true);
   }
-  norm(names.finalNorm, "head");
+  if (names.finalNorm) norm(names.finalNorm, "head");
+  if (names.bert) {
+    linear(names.bert.transform, C, C, "head");
+    norm(names.bert.transformNorm, "head");
+    const V = cfg.vocabSize;
+    push({ name: names.bert.headBias, shape: [V], role: "bias", group: "head", fanIn: C, fanOut: V });
+  }
   if (!cfg.tiedHead)
     push({
       name: names.head,
