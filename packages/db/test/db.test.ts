@@ -1,8 +1,8 @@
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLES, RUN_STATUSES } from "@rlhf/shared";
+import { EVALUATION_STATUSES, MODEL_KINDS, ROLES, RUN_STATUSES } from "@rlhf/shared";
 import { createTrainingQueue, type TrainingQueue } from "@rlhf/shared/queue";
-import { Role, RunStatus } from "../src/index";
+import { EvaluationStatus, ModelKind, Role, RunStatus } from "../src/index";
 import { seedDemoAccounts } from "../src/seed";
 import { publishRun, sweepPendingRuns } from "../src/outbox";
 import { createTestDatabase, testQueueBackend, type TestDatabase } from "../src/test-support";
@@ -23,10 +23,12 @@ describe("schema", () => {
   it("keeps the database enums equal to the shared contracts", () => {
     expect(Object.values(Role)).toEqual([...ROLES]);
     expect(Object.values(RunStatus)).toEqual([...RUN_STATUSES]);
+    expect(Object.values(ModelKind)).toEqual([...MODEL_KINDS]);
+    expect(Object.values(EvaluationStatus)).toEqual([...EVALUATION_STATUSES]);
   });
 
   it("stores one metric per run, name and step", async () => {
-    const run = await database.prisma.trainingRun.create({ data: { kind: "demo", config: {} } });
+    const run = await database.prisma.trainingRun.create({ data: { kind: "sft", config: {} } });
     const point = { runId: run.id, name: "train/loss", step: 1, value: 0.5 };
     await database.prisma.runMetric.createMany({ data: [point] });
     await database.prisma.runMetric.createMany({
@@ -54,7 +56,7 @@ describe("seedDemoAccounts", () => {
 
 describe("outbox", () => {
   it("publishes a run as exactly one job however often it is published", async () => {
-    const run = await database.prisma.trainingRun.create({ data: { kind: "demo", config: {} } });
+    const run = await database.prisma.trainingRun.create({ data: { kind: "sft", config: {} } });
     await publishRun(database.prisma, queue, run);
     await publishRun(database.prisma, queue, run);
     const jobs = await queue.getJobs(["waiting"]);
@@ -66,9 +68,9 @@ describe("outbox", () => {
 
   it("sweeps only runs that stayed PENDING longer than the grace period", async () => {
     const old = await database.prisma.trainingRun.create({
-      data: { kind: "demo", config: {}, createdAt: new Date(Date.now() - 60_000) },
+      data: { kind: "sft", config: {}, createdAt: new Date(Date.now() - 60_000) },
     });
-    const fresh = await database.prisma.trainingRun.create({ data: { kind: "demo", config: {} } });
+    const fresh = await database.prisma.trainingRun.create({ data: { kind: "sft", config: {} } });
     expect(await sweepPendingRuns(database.prisma, queue, 30_000)).toBe(1);
     expect(await sweepPendingRuns(database.prisma, queue, 30_000)).toBe(0);
     expect((await queue.getJob(old.id))?.data.runId).toBe(old.id);
@@ -81,7 +83,7 @@ describe("outbox", () => {
       data: { kind: "no-such-kind", config: {}, createdAt: new Date(long.getTime() - 1000) },
     });
     const good = await database.prisma.trainingRun.create({
-      data: { kind: "demo", config: {}, createdAt: long },
+      data: { kind: "sft", config: {}, createdAt: long },
     });
     expect(await sweepPendingRuns(database.prisma, queue, 30_000)).toBe(1);
     const failed = await database.prisma.trainingRun.findUniqueOrThrow({ where: { id: unknown.id } });
@@ -92,7 +94,7 @@ describe("outbox", () => {
 
   it("re-publishes a QUEUED run whose job the queue lost", async () => {
     const run = await database.prisma.trainingRun.create({
-      data: { kind: "demo", config: {}, createdAt: new Date(Date.now() - 60_000) },
+      data: { kind: "sft", config: {}, createdAt: new Date(Date.now() - 60_000) },
     });
     await publishRun(database.prisma, queue, run);
     await database.prisma.trainingRun.update({

@@ -13,7 +13,7 @@ async function jobSurvivesRestart(persistent: boolean): Promise<boolean> {
   const first = await startRedisServer({ ...options, persistent });
   const queue = createTrainingQueue({ kind: "redis", url: first.url }, "background");
   try {
-    await queue.add("demo", { runId: "run-1", kind: "demo" }, { jobId: "run-1" });
+    await queue.add("sft", { runId: "run-1", kind: "sft" }, { jobId: "run-1" });
     await first.stop();
     const second = await startRedisServer({ ...options, persistent });
     try {

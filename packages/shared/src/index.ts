@@ -3,3 +3,4 @@ export * from "./runs";
 export * from "./queues";
 export * from "./metrics";
 export * from "./health";
+export * from "./evaluation";

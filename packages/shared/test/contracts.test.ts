@@ -1,18 +1,51 @@
 import { describe, expect, it } from "vitest";
-import { demoRunConfigSchema, runHealthChecks, trainingJobSchema } from "../src";
+import { SftConfigSchema } from "@rlhf/engine/config";
+import { runConfigSchemas, runHealthChecks, runSpecSchema, trainingJobSchema } from "../src";
 import { queueBackendFromEnv } from "../src/queue";
 
 describe("run contracts", () => {
-  it("fills the demo config's defaults and names an unknown field", () => {
-    expect(demoRunConfigSchema.parse({})).toEqual({ steps: 20, stepMs: 150 });
-    const result = demoRunConfigSchema.safeParse({ steps: 2, stpes: 3 });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["stpes"] });
+  it("fills a spec's defaults from the engine's own schema and keeps the platform's paths out", () => {
+    const spec = runSpecSchema.parse({ kind: "sft", snapshotId: "s1", baseModelVersionId: "v1" });
+    expect(spec).toMatchObject({
+      kind: "sft",
+      backend: "engine",
+      snapshotId: "s1",
+      baseModelVersionId: "v1",
+    });
+    const engineDefaults = SftConfigSchema.parse({ baseCheckpoint: "b", data: { train: "t" } });
+    expect(spec.config).toMatchObject({
+      learningRate: engineDefaults.learningRate,
+      epochs: engineDefaults.epochs,
+    });
+    expect(spec.config).not.toHaveProperty("baseCheckpoint");
+    expect(spec.config).not.toHaveProperty("data");
+  });
+
+  it("names an unknown hyper-parameter and a missing input", () => {
+    const typo = runSpecSchema.safeParse({
+      kind: "dpo",
+      snapshotId: "s1",
+      baseModelVersionId: "v1",
+      config: { betta: 0.2 },
+    });
+    expect(typo.error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["betta"] });
+    const noRewardModel = runSpecSchema.safeParse({
+      kind: "ppo",
+      snapshotId: "s1",
+      baseModelVersionId: "v1",
+    });
+    expect(noRewardModel.error?.issues[0].path).toEqual(["rewardModelVersionId"]);
+  });
+
+  it("stores a pretraining config that parses again unchanged (the model stays in its input form)", () => {
+    const once = runConfigSchemas.pretrain.parse({ model: { width: 32, heads: 2 }, steps: 5 });
+    expect(runConfigSchemas.pretrain.parse(once)).toEqual(once);
+    expect(once.model).not.toHaveProperty("vocabSize");
   });
 
   it("accepts only known run kinds in a job payload", () => {
-    expect(trainingJobSchema.safeParse({ runId: "r1", kind: "demo" }).success).toBe(true);
-    expect(trainingJobSchema.safeParse({ runId: "r1", kind: "sft-typo" }).error?.issues[0].path).toEqual([
+    expect(trainingJobSchema.safeParse({ runId: "r1", kind: "sft" }).success).toBe(true);
+    expect(trainingJobSchema.safeParse({ runId: "r1", kind: "demo" }).error?.issues[0].path).toEqual([
       "kind",
     ]);
   });
