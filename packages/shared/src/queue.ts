@@ -3,6 +3,7 @@
 import { Queue, Worker, createPostgresBackend, type Processor } from "bullmq";
 import type { RedisOptions } from "ioredis";
 import { QUEUES } from "./queues";
+import type { EvaluationJob } from "./evaluation";
 import type { TrainingJob } from "./runs";
 
 export type QueueBackend =
@@ -45,16 +46,26 @@ function redisOptions(url: string, role: ConnectionRole): RedisOptions {
 
 export type TrainingQueue = Queue<TrainingJob>;
 export type TrainingWorker = Worker<TrainingJob>;
+export type EvaluationQueue = Queue<EvaluationJob>;
+export type EvaluationWorker = Worker<EvaluationJob>;
+
+function createQueue<T>(name: string, backend: QueueBackend, role: ConnectionRole): Queue<T> {
+  if (backend.kind === "redis")
+    return new Queue<T>(name, { connection: redisOptions(backend.url, role), prefix: backend.prefix });
+  const connection = { connectionString: backend.databaseUrl, migrate: true };
+  return new Queue(name, { connection }, createPostgresBackend) as unknown as Queue<T>;
+}
 
 export function createTrainingQueue(backend: QueueBackend, role: ConnectionRole = "request"): TrainingQueue {
-  if (backend.kind === "redis") {
-    return new Queue<TrainingJob>(QUEUES.training, {
-      connection: redisOptions(backend.url, role),
-      prefix: backend.prefix,
-    });
-  }
-  const connection = { connectionString: backend.databaseUrl, migrate: true };
-  return new Queue(QUEUES.training, { connection }, createPostgresBackend) as unknown as TrainingQueue;
+  return createQueue<TrainingJob>(QUEUES.training, backend, role);
+}
+
+/** The queue of automatic evaluations (one job per ModelEvaluation row, job id = its id). */
+export function createEvaluationQueue(
+  backend: QueueBackend,
+  role: ConnectionRole = "request",
+): EvaluationQueue {
+  return createQueue<EvaluationJob>(QUEUES.evaluation, backend, role);
 }
 
 export interface WorkerTuning {
@@ -65,11 +76,12 @@ export interface WorkerTuning {
   stalledIntervalMs: number;
 }
 
-export function createTrainingWorker(
+function createWorker<T>(
+  name: string,
   backend: QueueBackend,
-  processor: Processor<TrainingJob>,
+  processor: Processor<T>,
   tuning: WorkerTuning,
-): TrainingWorker {
+): Worker<T> {
   const options = {
     concurrency: tuning.concurrency,
     lockDuration: tuning.lockDurationMs,
@@ -78,7 +90,7 @@ export function createTrainingWorker(
     maxStalledCount: 2,
   };
   if (backend.kind === "redis") {
-    return new Worker<TrainingJob>(QUEUES.training, processor, {
+    return new Worker<T>(name, processor, {
       ...options,
       connection: redisOptions(backend.url, "background"),
       prefix: backend.prefix,
@@ -86,11 +98,27 @@ export function createTrainingWorker(
   }
   const connection = { connectionString: backend.databaseUrl, migrate: true };
   return new Worker(
-    QUEUES.training,
+    name,
     processor,
     { ...options, connection },
     createPostgresBackend,
-  ) as unknown as TrainingWorker;
+  ) as unknown as Worker<T>;
+}
+
+export function createTrainingWorker(
+  backend: QueueBackend,
+  processor: Processor<TrainingJob>,
+  tuning: WorkerTuning,
+): TrainingWorker {
+  return createWorker(QUEUES.training, backend, processor, tuning);
+}
+
+export function createEvaluationWorker(
+  backend: QueueBackend,
+  processor: Processor<EvaluationJob>,
+  tuning: WorkerTuning,
+): EvaluationWorker {
+  return createWorker(QUEUES.evaluation, backend, processor, tuning);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -123,7 +151,26 @@ export async function addTrainingJob(
   await withTimeout(queue.add(job.kind, job, options), timeoutMs, `enqueueing run ${job.runId}`);
 }
 
+/** Adds an evaluation's job (job id = evaluation id: adding twice is harmless). */
+export async function addEvaluationJob(
+  queue: EvaluationQueue,
+  job: EvaluationJob,
+  timeoutMs = 3000,
+): Promise<void> {
+  const options = {
+    jobId: job.evaluationId,
+    attempts: 1,
+    removeOnComplete: { age: 7 * 24 * 3600 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+  await withTimeout(
+    queue.add("evaluate", job, options),
+    timeoutMs,
+    `enqueueing evaluation ${job.evaluationId}`,
+  );
+}
+
 /** Throws unless the queue's backend answers within timeoutMs (health checks). */
-export async function checkQueue(queue: TrainingQueue, timeoutMs = 2000): Promise<void> {
+export async function checkQueue(queue: TrainingQueue | EvaluationQueue, timeoutMs = 2000): Promise<void> {
   await withTimeout(queue.getJobCounts("waiting"), timeoutMs, "queue health check");
 }
