@@ -1,12 +1,11 @@
 import type { ModelConfig } from "../config/model.js";
-import { toOnnx } from "../onnx/lower.js";
-import { buildCachedGraph } from "./inference.js";
+import { hfDecoderOnnx } from "./hf-decoder.js";
 
-/** model.onnx for a checkpoint: the one-token decode graph with the weights inside (see inference.ts for its I/O). */
+/** A checkpoint's model.onnx: the Hugging Face-style decoder graph (hf-decoder.ts), or none for an encoder. */
 export function exportInferenceModel(
   cfg: ModelConfig,
   weights: Record<string, Float32Array>,
 ): Uint8Array | undefined {
   if (cfg.attention !== "causal") return undefined;
-  return toOnnx(buildCachedGraph(cfg, weights, 1), "rlhf-engine");
+  return hfDecoderOnnx(cfg, weights);
 }

@@ -37,7 +37,7 @@ export function cacheShape(cfg: ModelConfig, rows = 1): number[] {
 export const WEIGHT_INPUTS = "inputs";
 export type InferenceWeights = Record<string, Float32Array> | typeof WEIGHT_INPUTS;
 
-function modelWeights(g: Graph, cfg: ModelConfig, weights: InferenceWeights): Record<string, Value> {
+export function modelWeights(g: Graph, cfg: ModelConfig, weights: InferenceWeights): Record<string, Value> {
   return Object.fromEntries(
     parameterSpecs(cfg).map((s) => {
       if (weights === WEIGHT_INPUTS) return [s.name, g.input(s.name, "float32", s.shape)];

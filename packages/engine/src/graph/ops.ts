@@ -251,6 +251,12 @@ export function layerNorm(x: Value, weight: Value, bias: Value, eps: number): Va
   )[0];
 }
 
+/** Running sum along `axis` (inclusive): [a, b, c] -> [a, a+b, a+b+c]. */
+export function cumSum(x: Value, axis: number): Value {
+  const a = normalizeAxis(x.graph, "CumSum", x, axis);
+  return x.graph.node("CumSum", [x, x.graph.scalar(a, "int64")], [{ dtype: x.dtype, shape: x.shape }])[0];
+}
+
 /** Rows of `table` [N, ...] picked by integer `indices` (an embedding lookup). */
 export function gather(table: Value, indices: Value): Value {
   if (indices.dtype !== "int32" && indices.dtype !== "int64")

@@ -41,16 +41,26 @@ function attributeProto(name: string, a: Attr): ProtoWriter {
   }
 }
 
-function valueInfo(name: string, v: Value): ProtoWriter {
+/** Names of the dimensions an input or output leaves open (ONNX dim_param), by its name; null = fixed size. */
+export type DimNames = ReadonlyMap<string, readonly (string | null)[]>;
+
+function valueInfo(name: string, v: Value, dimNames?: DimNames): ProtoWriter {
   const shape = new ProtoWriter();
-  for (const d of v.shape) shape.message(1, new ProtoWriter().int(1, d));
+  const open = dimNames?.get(name);
+  v.shape.forEach((d, i) => {
+    const param = open?.[i];
+    shape.message(1, param ? new ProtoWriter().string(2, param) : new ProtoWriter().int(1, d));
+  });
   const tensorType = new ProtoWriter().int(1, ONNX_DTYPE_CODE[v.dtype]).message(2, shape);
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
 /** Encodes the graph; values get short generated names, inputs and outputs keep theirs. */
-export function toOnnx(graph: Graph, producer = "rlhf-engine"): Uint8Array {
-  const model = new ProtoWriter().int(1, IR_VERSION).string(2, producer).message(7, graphProto(graph, ""));
+export function toOnnx(graph: Graph, producer = "rlhf-engine", dimNames?: DimNames): Uint8Array {
+  const model = new ProtoWriter()
+    .int(1, IR_VERSION)
+    .string(2, producer)
+    .message(7, graphProto(graph, "", dimNames));
   model.message(8, new ProtoWriter().string(1, "").int(2, OPSET));
   if (usesDomain(graph, CONTRIB_DOMAIN))
     model.message(8, new ProtoWriter().string(1, CONTRIB_DOMAIN).int(2, 1));
@@ -66,7 +76,7 @@ function usesDomain(graph: Graph, domain: string): boolean {
 }
 
 /** GraphProto; `prefix` keeps a subgraph's generated names apart from its parent's (ONNX forbids shadowing). */
-function graphProto(graph: Graph, prefix: string): ProtoWriter {
+function graphProto(graph: Graph, prefix: string, dimNames?: DimNames): ProtoWriter {
   const names = new Map<Value, string>();
   for (const v of graph.inputs) names.set(v, v.inputName!);
   const outputAliases: { from: Value; name: string }[] = [];
@@ -109,7 +119,7 @@ function graphProto(graph: Graph, prefix: string): ProtoWriter {
   g.string(2, graph.name);
   for (const c of graph.constants)
     g.message(5, tensorProto(nameOf(c.value), c.value.dtype, c.value.shape, c.data));
-  for (const v of graph.inputs) g.message(11, valueInfo(nameOf(v), v));
-  for (const { name, value } of graph.outputs) g.message(12, valueInfo(name, value));
+  for (const v of graph.inputs) g.message(11, valueInfo(nameOf(v), v, dimNames));
+  for (const { name, value } of graph.outputs) g.message(12, valueInfo(name, value, dimNames));
   return g;
 }

@@ -1,14 +1,6 @@
-import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { ModelConfigSchema, type ModelConfigInput } from "../../src/config/model.js";
-import {
-  Generator,
-  INFERENCE_IO,
-  argmax,
-  cacheShape,
-  exportInferenceModel,
-  sampleToken,
-} from "../../src/generate/index.js";
+import { Generator, sampleToken } from "../../src/generate/index.js";
 import { initParameters } from "../../src/models/parameters.js";
 import { Rng } from "../../src/util/rng.js";
 
@@ -83,45 +75,6 @@ describe.each([
     // the long prompt fills the context (24) within 6 new tokens, so rows end at different steps
     expect(single[2].tokens.length).toBeLessThanOrEqual(6);
     expect(new Set(single.map((g) => g.tokens.length)).size).toBeGreaterThan(1);
-    await gen.release();
-  });
-
-  it("exports a model.onnx that plain onnxruntime-node runs token by token", async () => {
-    const { model, weights } = tinyModel(overrides);
-    const session = await ort.InferenceSession.create(exportInferenceModel(model, weights)!);
-    expect([...session.inputNames].sort()).toEqual([
-      "input_ids",
-      "past_key.0",
-      "past_key.1",
-      "past_value.0",
-      "past_value.1",
-      "position",
-    ]);
-    const zeros = new Float32Array(cacheShape(model).reduce((a, b) => a * b, 1));
-    let feeds: Record<string, ort.Tensor> = {};
-    for (let l = 0; l < model.layers; l++) {
-      feeds[INFERENCE_IO.pastKey(l)] = new ort.Tensor("float32", zeros, cacheShape(model));
-      feeds[INFERENCE_IO.pastValue(l)] = new ort.Tensor("float32", zeros, cacheShape(model));
-    }
-    const tokens = [...prompt];
-    for (let pos = 0; pos < prompt.length + 3; pos++) {
-      const out = await session.run({
-        ...feeds,
-        input_ids: new ort.Tensor("int64", BigInt64Array.of(BigInt(tokens[pos])), [1, 1]),
-        position: new ort.Tensor("int64", BigInt64Array.of(BigInt(pos)), [1]),
-      });
-      expect(out.logits.dims).toEqual([1, model.vocabSize]);
-      if (pos >= prompt.length - 1) tokens.push(argmax(out.logits.data as Float32Array));
-      feeds = {};
-      for (let l = 0; l < model.layers; l++) {
-        feeds[INFERENCE_IO.pastKey(l)] = out[INFERENCE_IO.presentKey(l)];
-        feeds[INFERENCE_IO.pastValue(l)] = out[INFERENCE_IO.presentValue(l)];
-      }
-    }
-    const gen = new Generator(model, weights, { threads: 1 });
-    expect((await gen.generate(prompt, { maxNewTokens: 4 })).tokens).toEqual(
-      tokens.slice(prompt.length, prompt.length + 4),
-    );
     await gen.release();
   });
 });

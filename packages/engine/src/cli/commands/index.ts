@@ -6,6 +6,7 @@ import { registerScalingCommands } from "./scaling.js";
 import { registerPretrainCommand } from "./pretrain.js";
 import { registerResumeCommand } from "./resume.js";
 import { registerGenerateCommand } from "./generate.js";
+import { registerExportCommand } from "./export.js";
 import { registerSftCommand } from "./sft.js";
 import { registerRewardCommand } from "./reward.js";
 import { registerDpoCommand } from "./dpo.js";
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
   registerPretrainCommand(program);
   registerResumeCommand(program);
   registerGenerateCommand(program);
+  registerExportCommand(program);
   registerSftCommand(program);
   registerRewardCommand(program);
   registerDpoCommand(program);
