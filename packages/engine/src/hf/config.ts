@@ -4,10 +4,10 @@
  * whose `score.weight` is the engine's scalar head). A switch HF cannot represent is refused with its name, in both
  * directions, rather than written as a folder that loads into a different model.
  * Weights are float32 (`dtype`, and `torch_dtype` for transformers before v5). Training-only settings map where HF
- * has a field (dropout); the weight init is not architecture and reads back as
- * the engine default. Pure data: no runtime imports.
+ * has a field (dropout); the weight init is not architecture and reads back as the engine default.
  */
 import { type ModelConfig, ModelConfigSchema, type ModelConfigInput } from "../config/model.js";
+import { BERT_SEGMENTS } from "../models/parameters.js";
 
 export type HfConfig = Record<string, unknown>;
 
@@ -24,6 +24,9 @@ export interface ToHfConfigOptions {
   /** "score": a reward/value model (`score.weight` [1, width]) as *ForSequenceClassification with one label. */
   head?: "lm" | "score";
 }
+
+/** The scalar head of HF's *ForSequenceClassification, the engine's reward-model head (posttrain/model.ts). */
+export const HF_SCORE_HEAD = "score.weight";
 
 export class HfConfigError extends Error {
   constructor(source: string, detail: string) {
@@ -68,7 +71,7 @@ export function toHfConfig(
   opts: ToHfConfigOptions = {},
 ): HfConfig {
   const problem = unrepresentable(model);
-  if (problem) throw new HfConfigError("Hugging Face config", problem);
+  if (problem) throw new HfConfigError("model config", problem);
   const s = { ...NO_SPECIALS, ...specials };
   const head = opts.head ?? "lm";
   const architecture = ARCHITECTURES[model.layout][head];
@@ -133,7 +136,7 @@ export function toHfConfig(
     num_attention_heads: model.heads,
     hidden_act: ACTIVATIONS[model.mlp],
     max_position_embeddings: model.contextLength,
-    type_vocab_size: BERT_TYPE_VOCAB,
+    type_vocab_size: BERT_SEGMENTS,
     layer_norm_eps: model.normEps,
     position_embedding_type: "absolute",
     hidden_dropout_prob: model.dropout,
@@ -141,9 +144,6 @@ export function toHfConfig(
     pad_token_id: s.pad,
   };
 }
-
-/** BERT's segment (token type) embeddings: two rows; the engine always feeds segment 0, as HF does by default. */
-export const BERT_TYPE_VOCAB = 2;
 
 /** generation_config.json: the ids HF's generate() starts, pads and stops with. */
 export function toGenerationConfig(specials: Partial<HfSpecialTokens>): HfConfig {
@@ -290,7 +290,7 @@ export function fromHfConfig(json: unknown, source = "config.json"): ModelConfig
     }
     case "bert":
       expect("position_embedding_type", ["absolute"], "absolute");
-      expect("type_vocab_size", [BERT_TYPE_VOCAB], BERT_TYPE_VOCAB);
+      expect("type_vocab_size", [BERT_SEGMENTS], BERT_SEGMENTS);
       expect("is_decoder", [false], false);
       expect("tie_word_embeddings", [true], true);
       input = {

@@ -1,11 +1,14 @@
 /**
- * Checkpoint folders (the format of DESIGN.md, Hugging Face-compatible file names):
+ * Checkpoint folders (the format of DESIGN.md): each is a Hugging Face model folder that `from_pretrained` loads.
  *   model.safetensors      weights (metadata format=pt, as transformers expects)
+ *   config.json            Hugging Face config derived from the engine config's `model` (src/hf/config.ts)
+ *   generation_config.json bos/eos/pad ids, eos including the end of a chat turn
+ *   engine_config.json     the engine's own metadata {format, model, run, data}: what loadCheckpoint().config gives
  *   optimizer.safetensors  optimizer state tensors
- *   config.json            the model/run config
  *   trainer_state.json     TrainerState (state.ts): step, RNG, data cursor, monitors, recent metrics
- *   tokenizer.json         optional, Hugging Face tokenizers format
+ *   tokenizer.json         optional, Hugging Face tokenizers format, with tokenizer_config.json (chat template)
  *   model.onnx             optional, inference graph
+ * Folders written before config.json became Hugging Face's (engine metadata in config.json) still load.
  * A run keeps them as runDir/checkpoint-<step>, plus runDir/best (a symlink, or a copy where links are refused)
  * for the best validation loss.
  *
@@ -31,15 +34,16 @@ import {
   symlinkSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { readModelConfig } from "../config/model.js";
+import { HF_SCORE_HEAD } from "../hf/config.js";
+import { HF_FILES, hfModelFiles } from "../hf/folder.js";
 import { readSafetensors, writeFileAtomic, writeSafetensors, type TensorMap } from "../io/safetensors.js";
 import { parseTrainerState, type TrainerState } from "./state.js";
 
 export const CHECKPOINT_FILES = {
-  weights: "model.safetensors",
+  ...HF_FILES,
   optimizer: "optimizer.safetensors",
-  config: "config.json",
   trainerState: "trainer_state.json",
-  tokenizer: "tokenizer.json",
   onnx: "model.onnx",
 } as const;
 
@@ -56,6 +60,7 @@ export const BEST_CHECKPOINT_NAME = "best";
 export interface CheckpointContents {
   weights: TensorMap;
   optimizer: TensorMap;
+  /** the engine metadata {format, model, run, data}: engine_config.json, and config.json derives from `model` */
   config: unknown;
   trainerState: TrainerState;
   tokenizerJson?: string;
@@ -69,6 +74,7 @@ export interface LoadedCheckpoint {
   weights: TensorMap;
   weightsMetadata: Record<string, string>;
   optimizer: TensorMap;
+  /** engine_config.json (config.json in folders written before it was Hugging Face's) */
   config: unknown;
   trainerState: TrainerState;
   tokenizerJson?: string;
@@ -91,6 +97,7 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
   const trainerState = parseTrainerState(contents.trainerState, `${dir}: trainer state to save`);
   const configJson = JSON.stringify(contents.config, null, 2);
   if (configJson === undefined) throw new CheckpointError(dir, "config is not JSON-serializable");
+  const hfFiles = hfFilesOf(dir, contents);
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -100,7 +107,8 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
       format: "pt",
     });
     writeSafetensors(join(tmp, CHECKPOINT_FILES.optimizer), contents.optimizer);
-    writeFileAtomic(join(tmp, CHECKPOINT_FILES.config), configJson + "\n");
+    writeFileAtomic(join(tmp, CHECKPOINT_FILES.engineConfig), configJson + "\n");
+    for (const [file, text] of Object.entries(hfFiles)) writeFileAtomic(join(tmp, file), text);
     if (contents.tokenizerJson !== undefined)
       writeFileAtomic(join(tmp, CHECKPOINT_FILES.tokenizer), contents.tokenizerJson);
     if (contents.onnxModel !== undefined)
@@ -114,6 +122,18 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
   replaceDir(tmp, dir);
 }
 
+/** config.json and its companions, derived from the engine config's `model`; refused when HF cannot represent it. */
+function hfFilesOf(dir: string, contents: CheckpointContents): Record<string, string> {
+  const raw = (contents.config as { model?: unknown } | null)?.model;
+  try {
+    const model = readModelConfig(raw, `${dir}: engine config`);
+    const head = HF_SCORE_HEAD in contents.weights ? "score" : "lm";
+    return hfModelFiles(model, { tokenizerJson: contents.tokenizerJson, head });
+  } catch (err) {
+    throw new CheckpointError(dir, `cannot write a Hugging Face config.json: ${(err as Error).message}`);
+  }
+}
+
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
   restoreInterruptedReplace(dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -123,7 +143,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     throw new CheckpointError(dir, `missing ${missing.join(", ")} (an incomplete or foreign folder)`);
   const weights = readSafetensors(join(dir, CHECKPOINT_FILES.weights));
   const optimizer = readSafetensors(join(dir, CHECKPOINT_FILES.optimizer)).tensors;
-  const config = readJson(dir, CHECKPOINT_FILES.config);
+  const legacy = !existsSync(join(dir, CHECKPOINT_FILES.engineConfig));
+  const config = readJson(dir, legacy ? CHECKPOINT_FILES.config : CHECKPOINT_FILES.engineConfig);
   const trainerState = parseTrainerState(
     readJson(dir, CHECKPOINT_FILES.trainerState),
     join(dir, CHECKPOINT_FILES.trainerState),
