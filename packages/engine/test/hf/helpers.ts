@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelConfig } from "../../src/config/model.js";
 import { Graph } from "../../src/graph/graph.js";
+import * as op from "../../src/graph/ops.js";
 import type { TensorMap } from "../../src/io/safetensors.js";
 import { initParameters, parameterSpecs } from "../../src/models/parameters.js";
-import { sequenceAttention, transformerLogits } from "../../src/models/transformer.js";
+import { sequenceAttention, transformerHidden, transformerLogits } from "../../src/models/transformer.js";
 import { toOnnx } from "../../src/onnx/index.js";
 import { Session, tensor } from "../../src/runtime/index.js";
 import { saveCheckpoint } from "../../src/train/checkpoint.js";
@@ -19,11 +20,15 @@ import { PYTHON_ENV_VAR } from "./python-env.js";
 /** Text for the logit comparisons; the models never trained on anything. */
 export const HELD_OUT_TEXT = "The quick brown fox jumps over the lazy dog, then naps: 42 winks!";
 
-/** Logits [B, S, vocab] of the engine's own graph for `ids` (rows of equal length). */
+/**
+ * Logits [B, S, vocab] of the engine's own graph for `ids` (rows of equal length); with `scoreHead` ([1, width],
+ * a reward model's), the scalar score at every position [B, S, 1] instead.
+ */
 export async function engineLogits(
   model: ModelConfig,
   weights: Record<string, Float32Array>,
   ids: number[][],
+  scoreHead?: Float32Array,
 ): Promise<Float32Array> {
   const [B, S] = [ids.length, ids[0].length];
   const g = new Graph("logits");
@@ -35,10 +40,17 @@ export async function engineLogits(
     [S],
     Array.from({ length: S }, (_, i) => i),
   );
-  const input = g.input("input_ids", "int32", [B, S]);
+  const inputs = {
+    ids: g.input("input_ids", "int32", [B, S]),
+    positions,
+    attend: sequenceAttention(model, S),
+  };
+  const score = scoreHead && g.constant("float32", [1, model.width], scoreHead);
   g.output(
     "logits",
-    transformerLogits(model, params, { ids: input, positions, attend: sequenceAttention(model, S) }),
+    score
+      ? op.matmul(transformerHidden(model, params, inputs), op.transposeLast(score))
+      : transformerLogits(model, params, inputs),
   );
   const session = await Session.create(toOnnx(g), { threads: 1 });
   try {

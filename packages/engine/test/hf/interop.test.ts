@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ModelConfig, type ModelConfigInput, ModelConfigSchema } from "../../src/config/model.js";
+import { HF_SCORE_HEAD as SCORE } from "../../src/hf/config.js";
 import { loadModelFolder } from "../../src/hf/folder.js";
+import { modelNames } from "../../src/models/parameters.js";
 import {
   type ChatMessage,
   type Tokenizer,
@@ -46,14 +48,31 @@ interface EngineCase {
   model: ModelConfig;
   tokenizer: Tokenizer;
   weights: Record<string, Float32Array>;
+  /** a reward model's `score.weight` */
+  scoreHead?: Float32Array;
   ids: number[];
   dir: string;
 }
 
-function engineCase(name: string, tokenizer: Tokenizer, input: ModelConfigInput, seed: number): EngineCase {
+function engineCase(
+  name: string,
+  tokenizer: Tokenizer,
+  input: ModelConfigInput,
+  seed: number,
+  reward = false,
+): EngineCase {
   const model = ModelConfigSchema.parse({ vocabSize: tokenizer.vocabSize, ...SHAPE, ...input });
   const weights = randomWeights(model, seed);
   const ids = tokenizer.encode(HELD_OUT_TEXT).slice(0, model.contextLength);
+  if (reward) {
+    const scoreHead = randomWeights(model, seed + 1)[modelNames(model).tokens].slice(0, model.width);
+    const tensors = {
+      ...tensorMap(weights, model),
+      [SCORE]: { dtype: "F32" as const, shape: [1, model.width], data: scoreHead },
+    };
+    const dir = writeCheckpoint(model, tensors, tokenizer.toJSON(), "rlhf-engine/reward");
+    return { name, model, tokenizer, weights, scoreHead, ids, dir };
+  }
   return {
     name,
     model,
@@ -98,6 +117,7 @@ beforeAll(async () => {
     engineCase("gpt2-style", bpe, { preset: "gpt2-style" }, 1),
     engineCase("llama-style (grouped-query)", bpe, { preset: "llama-style", kvHeads: 2 }, 2),
     engineCase("bert-style masked LM", wordpiece, { preset: "bert-style" }, 3),
+    engineCase("gpt2-style reward model", bpe, { preset: "gpt2-style" }, 4, true),
   ];
   const savedDir = mkdtempSync(join(tmpdir(), "hf-saved-"));
   const kinds = Object.keys(HF_SAVED) as (keyof typeof HF_SAVED)[];
@@ -136,6 +156,14 @@ describe("transformers loads the engine's checkpoint folders", () => {
       expect(maxAbsDiff(hf.logits, engine), c.name).toBeLessThan(TOLERANCE);
     },
   );
+
+  it("a reward model loads as GPT2ForSequenceClassification with the engine's score of the last token", async () => {
+    const c = cases[3];
+    expect(loaded[3].class).toBe("GPT2ForSequenceClassification");
+    expect(loaded[3].shape).toEqual([1, 1]);
+    const scores = await engineLogits(c.model, c.weights, [c.ids], c.scoreHead);
+    expect(Math.abs(loaded[3].logits[0] - scores[c.ids.length - 1])).toBeLessThan(TOLERANCE);
+  });
 
   it.each([0, 1, 2])("case %i: AutoTokenizer encodes as the engine does", (i) => {
     const c = cases[i];
