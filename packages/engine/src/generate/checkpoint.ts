@@ -1,13 +1,14 @@
-import { type ModelConfig, readModelConfig } from "../config/model.js";
-import type { RuntimeOptions } from "../runtime/session.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { bestCheckpoint, latestCheckpoint, loadCheckpoint } from "../train/checkpoint.js";
+import type { ModelConfig } from "../config/model.js";
+import { HF_FILES, loadModelFolder } from "../hf/folder.js";
+import type { RuntimeOptions } from "../runtime/session.js";
+import { bestCheckpoint, latestCheckpoint } from "../train/checkpoint.js";
 import { Generator } from "./generator.js";
 
 /** A run folder means its best checkpoint (else its latest); a checkpoint folder means itself. */
 export function resolveCheckpoint(dir: string): string {
-  if (existsSync(join(dir, "model.safetensors"))) return dir;
+  if (existsSync(join(dir, HF_FILES.weights)) || existsSync(join(dir, HF_FILES.config))) return dir;
   const found = bestCheckpoint(dir) ?? latestCheckpoint(dir);
   if (!found) throw new Error(`${dir} is neither a checkpoint nor a run folder with checkpoints`);
   return found.dir;
@@ -21,16 +22,16 @@ export interface CheckpointModel {
 }
 
 /**
- * A checkpoint folder's model: weights from model.safetensors, the architecture from the engine metadata's `model`
- * (the resolved config every checkpoint stores, pretraining's and post-training's alike).
+ * A model folder's model: an engine checkpoint (pretraining's and post-training's alike) or a folder saved by
+ * Hugging Face `transformers` (src/hf/folder.ts).
  */
 export function readCheckpointModel(dir: string): CheckpointModel {
-  const ckpt = loadCheckpoint(dir);
-  const model = readModelConfig((ckpt.config as { model?: unknown } | null)?.model, `checkpoint ${dir}`);
-  const weights = Object.fromEntries(
-    Object.entries(ckpt.weights).map(([k, t]) => [k, t.data as Float32Array]),
-  );
-  return { model, weights, tokenizerJson: ckpt.tokenizerJson };
+  const { model, weights, tokenizerJson } = loadModelFolder(dir);
+  return {
+    model,
+    weights: Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array])),
+    tokenizerJson,
+  };
 }
 
 /** A Generator for a checkpoint folder. */

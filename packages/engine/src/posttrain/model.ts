@@ -3,7 +3,7 @@
  * tokenizer.json), the policy's logits over a batch of right-padded sequences, and the scalar head that makes a
  * reward model or a value function (Hugging Face's `score.weight` [1, width] of *ForSequenceClassification).
  */
-import { type ModelConfig, readModelConfig } from "../config/model.js";
+import type { ModelConfig } from "../config/model.js";
 import type { Graph, Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import type { TensorMap } from "../io/safetensors.js";
@@ -11,7 +11,7 @@ import type { ParamSpec } from "../models/parameters.js";
 import { type Params, sequenceAttention, transformerHidden, lmHead } from "../models/transformer.js";
 import { loadTokenizer } from "../tokenizer/hf-json.js";
 import type { Tokenizer } from "../tokenizer/types.js";
-import { loadCheckpoint } from "../train/checkpoint.js";
+import { loadModelFolder } from "../hf/folder.js";
 import type { Rng } from "../util/rng.js";
 
 export const INPUT_IDS = "input_ids";
@@ -37,15 +37,14 @@ export interface PostTrainCheckpointConfig {
   run: unknown;
 }
 
-/** Reads a checkpoint folder written by `engine pretrain` or a post-training command. */
+/** Reads a checkpoint folder written by the engine (any job kind) or a model folder saved by transformers. */
 export function loadBaseModel(dir: string): BaseModel {
-  const ckpt = loadCheckpoint(dir);
-  const model = readModelConfig((ckpt.config as { model?: unknown } | null)?.model, `checkpoint ${dir}`);
-  if (!ckpt.tokenizerJson)
+  const { model, weights, tokenizerJson } = loadModelFolder(dir);
+  if (!tokenizerJson)
     throw new Error(
       `checkpoint ${dir}: no tokenizer.json; post-training needs the tokenizer the model was trained with`,
     );
-  return { dir, model, weights: ckpt.weights, tokenizer: loadTokenizer(ckpt.tokenizerJson) };
+  return { dir, model, weights, tokenizer: loadTokenizer(tokenizerJson) };
 }
 
 export function scoreHeadSpec(cfg: ModelConfig, name = SCORE_HEAD): ParamSpec {

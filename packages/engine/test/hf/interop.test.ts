@@ -4,14 +4,17 @@
  * the BERT masked LM) with the engine's logits, tokens and chat template; and the engine loads folders that
  * transformers' save_pretrained wrote, with transformers' logits.
  */
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ModelConfig, type ModelConfigInput, ModelConfigSchema } from "../../src/config/model.js";
+import { argmax } from "../../src/generate/sample.js";
+import { generatorFromCheckpoint } from "../../src/generate/checkpoint.js";
 import { HF_SCORE_HEAD as SCORE } from "../../src/hf/config.js";
 import { loadModelFolder } from "../../src/hf/folder.js";
 import { modelNames } from "../../src/models/parameters.js";
+import { loadBaseModel } from "../../src/posttrain/model.js";
 import {
   type ChatMessage,
   type Tokenizer,
@@ -202,4 +205,18 @@ describe("the engine loads folders saved by transformers", () => {
       expect(maxAbsDiff(result.logits, engine)).toBeLessThan(TOLERANCE);
     },
   );
+
+  it("post-training and generation start from a transformers folder", async () => {
+    const { dir, result } = saved.llama;
+    copyFileSync(join(cases[1].dir, "tokenizer.json"), join(dir, "tokenizer.json"));
+    const base = loadBaseModel(dir);
+    expect(base.model).toMatchObject({ layout: "llama", kvHeads: 2 });
+    expect(base.tokenizer.vocabSize).toBe(cases[1].tokenizer.vocabSize);
+    const { generator } = generatorFromCheckpoint(dir);
+    const next = await generator.generate(HF_IDS[0], { maxNewTokens: 1, temperature: 0 });
+    await generator.release();
+    const V = HF_SAVED.llama.vocab_size;
+    const S = HF_IDS[0].length;
+    expect(next.tokens).toEqual([argmax(result.logits.slice((S - 1) * V, S * V))]);
+  });
 });
