@@ -2,31 +2,19 @@
  * The transformers.js export: a folder that `pipeline("text-generation", dir)` of @huggingface/transformers loads,
  * in Node (onnxruntime-node) and in the browser (onnxruntime-web):
  *   onnx/model.onnx          the decoder with Hugging Face's input and output names (hf-decoder.ts), weights inside
- *   config.json              Hugging Face config (model_type gpt2 or llama, sizes, special token ids)
- *   generation_config.json   the ids generation starts and stops with (<|im_end|> ends a chat turn)
+ *   config.json, generation_config.json, tokenizer_config.json (with the chat template): src/hf's files
  *   tokenizer.json           the checkpoint's tokenizer (a byte-level one for runs trained on raw bytes)
- *   tokenizer_config.json    special tokens and the ChatML chat template of tokenizer/chat.ts
- * The same function serves pretraining and post-training checkpoints: both store the model the same way.
+ * The same function serves pretraining and post-training checkpoints (and folders saved by `transformers`).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { hfSpecialTokens, toGenerationConfig, toHfConfig } from "../hf/config.js";
-import { SPECIAL_TOKENS, type Tokenizer, byteLevelTokenizer, loadTokenizer } from "../tokenizer/index.js";
+import { dirname, join } from "node:path";
+import { HF_SCORE_HEAD } from "../hf/config.js";
+import { HF_FILES, hfModelFiles } from "../hf/folder.js";
+import { byteLevelTokenizer, loadTokenizer } from "../tokenizer/index.js";
 import { readCheckpointModel } from "./checkpoint.js";
 import { hfDecoderOnnx } from "./hf-decoder.js";
 
-/** renderChat's ChatML layout (tokenizer/chat.ts) as a Jinja template, for apply_chat_template. */
-export const CHATML_TEMPLATE =
-  "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
-  "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-
-export const TRANSFORMERS_JS_FILES = {
-  onnx: "onnx/model.onnx",
-  config: "config.json",
-  generationConfig: "generation_config.json",
-  tokenizer: "tokenizer.json",
-  tokenizerConfig: "tokenizer_config.json",
-} as const;
+export const TRANSFORMERS_JS_ONNX = "onnx/model.onnx";
 
 /** Writes the transformers.js folder for the checkpoint at `checkpointDir` into `outDir`; returns the files' paths. */
 export function exportTransformersJs(checkpointDir: string, outDir: string): string[] {
@@ -35,42 +23,26 @@ export function exportTransformersJs(checkpointDir: string, outDir: string): str
     throw new Error(
       `export: ${checkpointDir} is a masked-LM encoder; transformers.js text generation needs a causal model`,
     );
-  // runs trained on raw bytes use ids 0..255, which the byte-level vocabulary without special tokens reproduces
-  const tokenizer = tokenizerJson ? loadTokenizer(tokenizerJson) : byteLevelTokenizer([]);
-  if (tokenizer.vocabSize > model.vocabSize)
+  if (HF_SCORE_HEAD in weights)
     throw new Error(
-      `export: ${checkpointDir}: the tokenizer has ${tokenizer.vocabSize} ids but the model only ${model.vocabSize}`,
+      `export: ${checkpointDir} is a reward or value model (it has ${HF_SCORE_HEAD}); text generation needs a language model`,
     );
-  const specials = hfSpecialTokens(tokenizer.specialTokens);
-  const json = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
+  // runs trained on raw bytes use ids 0..255, which the byte-level vocabulary without special tokens reproduces
+  const tokenizer = tokenizerJson ?? byteLevelTokenizer([]).toJSON();
+  const vocab = loadTokenizer(tokenizer).vocabSize;
+  if (vocab > model.vocabSize)
+    throw new Error(
+      `export: ${checkpointDir}: the tokenizer has ${vocab} ids but the model only ${model.vocabSize}`,
+    );
   const contents: Record<string, string | Uint8Array> = {
-    [TRANSFORMERS_JS_FILES.onnx]: hfDecoderOnnx(model, weights),
-    [TRANSFORMERS_JS_FILES.config]: json(toHfConfig(model, specials)),
-    [TRANSFORMERS_JS_FILES.generationConfig]: json(toGenerationConfig(specials)),
-    [TRANSFORMERS_JS_FILES.tokenizer]: tokenizer.toJSON(),
-    [TRANSFORMERS_JS_FILES.tokenizerConfig]: json(tokenizerConfig(tokenizer, model.contextLength)),
+    [TRANSFORMERS_JS_ONNX]: hfDecoderOnnx(model, weights),
+    ...hfModelFiles(model, { tokenizerJson: tokenizer }),
+    [HF_FILES.tokenizer]: tokenizer,
   };
-  mkdirSync(join(outDir, "onnx"), { recursive: true });
   return Object.entries(contents).map(([file, data]) => {
     const path = join(outDir, file);
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, data);
     return path;
   });
-}
-
-function tokenizerConfig(tokenizer: Tokenizer, contextLength: number): Record<string, unknown> {
-  const token = (id: number | null) => (id === null ? null : (tokenizer.idToToken(id) ?? null));
-  const specials = hfSpecialTokens(tokenizer.specialTokens);
-  const chat =
-    tokenizer.specialTokens[SPECIAL_TOKENS.imStart] !== undefined &&
-    tokenizer.specialTokens[SPECIAL_TOKENS.imEnd] !== undefined;
-  return {
-    tokenizer_class: "PreTrainedTokenizerFast",
-    bos_token: token(specials.bos),
-    eos_token: token(specials.eos),
-    pad_token: token(specials.pad),
-    model_max_length: contextLength,
-    clean_up_tokenization_spaces: false,
-    ...(chat ? { chat_template: CHATML_TEMPLATE } : {}),
-  };
 }
