@@ -2,6 +2,8 @@
  * Data and tokenizer benchmark (`npm run bench:data`). Everything is measured in this one run, side by side:
  *   1. BPE training at vocabulary 30,000 on the same few-MB corpus: ours vs the `tokenizers` package (Rust).
  *   2. Encoding throughput on the GPT-2 vocabulary: ours vs gpt-tokenizer (ids checked identical).
+ *   2b. Unigram training at vocabulary 8,000 on the first MB of the corpus: ours vs the Rust UnigramTrainer (Python
+ *      `tokenizers` wheel from the pinned venv, scripts/tokenizers/train_unigram.py), with ids per character of each.
  *   3. Language identification candidates on fixtures/data/langid-sample.jsonl: accuracy and time per sentence.
  *   4. Cleaning throughput (normalise, filters, PII, harmful, exact + near dedup) on one core, in MB/s.
  *   5. Peak memory of the cleaning stage on generated corpora 2.5x and 10x larger than the near-dup index budget,
@@ -29,7 +31,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DataPrepareConfigSchema } from "../src/config/data.js";
 import { buildStages, runCleaning } from "../src/data/clean.js";
-import { loadPretrainedVocabulary, trainBpe, byteLevelTokenizer } from "../src/tokenizer/index.js";
+import {
+  loadPretrainedVocabulary,
+  loadTokenizer,
+  trainBpe,
+  trainUnigram,
+  byteLevelTokenizer,
+} from "../src/tokenizer/index.js";
 import { Rng } from "../src/util/rng.js";
 
 const args = process.argv.slice(2);
@@ -170,6 +178,50 @@ async function benchTokenizers(corpus: string) {
   ]);
   console.log(
     `\nreference: tokenizers ${require("tokenizers/package.json").version} BpeTrainer defaults (vocab 30,000, min frequency 0, byte-level pre-tokenizer; Rust, uses every core), ours with min frequency 1, gpt-tokenizer r50k_base; ids identical: ${same} (${ourIds.length} tokens)`,
+  );
+}
+
+async function benchUnigram(corpus: string) {
+  console.log("\n## Unigram training (first MB of the corpus, vocabulary 8,000)\n");
+  const text = corpus.slice(0, 1_000_000);
+  const corpusFile = join(WORK, "unigram-corpus.txt");
+  const rustFile = join(WORK, "unigram-rust.json");
+  writeFileSync(corpusFile, text);
+  const python = execFileSync(
+    "bash",
+    [fileURLToPath(new URL("../../../scripts/python-env.sh", import.meta.url))],
+    {
+      encoding: "utf8",
+    },
+  )
+    .trim()
+    .split("\n")
+    .pop()!;
+  const script = fileURLToPath(new URL("../scripts/tokenizers/train_unigram.py", import.meta.url));
+  const rust = JSON.parse(
+    execFileSync(python, [script, corpusFile, "8000", rustFile], { encoding: "utf8" }),
+  ) as {
+    seconds: number;
+    vocab_size: number;
+  };
+  const started = performance.now();
+  const ours = await trainUnigram(text.split("\n\n"), { vocabSize: 8000 });
+  const ourTrain = (performance.now() - started) / 1000;
+  const rustTok = loadTokenizer(readFileSync(rustFile, "utf8"));
+  const sample = text.slice(0, 200_000);
+  row(["measure", "ours", "reference", "ours / reference"]);
+  row(["---", "---", "---", "---"]);
+  row([
+    `Unigram training, vocab ${ours.vocabSize} vs ${rust.vocab_size} (s, lower is better)`,
+    ourTrain,
+    rust.seconds,
+    ourTrain / rust.seconds,
+  ]);
+  const ourRate = ours.encode(sample).length / sample.length;
+  const rustRate = rustTok.encode(sample).length / sample.length;
+  row(["ids per character on the first 200 kB (lower is better)", ourRate, rustRate, ourRate / rustRate]);
+  console.log(
+    "\nreference: tokenizers (Python wheel, same Rust core) UnigramTrainer defaults with the same special tokens and Metaspace pre-tokenizer; Rust uses every core, ours one.",
   );
 }
 
@@ -399,6 +451,7 @@ if (args[0] === "--memory-child") {
   mkdirSync(WORK, { recursive: true });
   const corpus = debianCorpus(CORPUS_MB * 1e6);
   await benchTokenizers(corpus);
+  await benchUnigram(corpus);
   await benchLanguageId();
   benchCleaning(corpus);
   if (!QUICK) {

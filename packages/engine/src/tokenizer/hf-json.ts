@@ -1,5 +1,6 @@
 /**
- * Reads Hugging Face tokenizer.json: byte-level BPE (GPT-2, RoBERTa, Llama 3, our own) and WordPiece (BERT).
+ * Reads Hugging Face tokenizer.json: byte-level BPE (GPT-2, RoBERTa, Llama 3, our own), WordPiece (BERT) and Unigram
+ * (SentencePiece style: T5, XLM-R, our own).
  * Anything else is refused with the field that is not supported, rather than loaded into a tokenizer that would
  * silently give different ids.
  */
@@ -8,6 +9,7 @@ import { BpeTokenizer } from "./bpe.js";
 import { unicodeToBytes } from "./bytes.js";
 import { PRETOKENIZE_PATTERNS } from "./pretokenize.js";
 import { tokenRecord, TokenizerFormatError, type Tokenizer } from "./types.js";
+import { UnigramTokenizer } from "./unigram.js";
 import { WordPieceTokenizer } from "./wordpiece.js";
 
 interface TokenizerJson {
@@ -16,7 +18,7 @@ interface TokenizerJson {
   pre_tokenizer?: { type: string; [k: string]: unknown } | null;
   model: {
     type?: string;
-    vocab: Record<string, number>;
+    vocab: Record<string, number> | [string, number][];
     merges?: (string | [string, string])[];
     [k: string]: unknown;
   };
@@ -36,13 +38,18 @@ export function loadTokenizer(pathOrJson: string): Tokenizer {
   const specials = tokenRecord((json.added_tokens ?? []).map((t) => [t.content, t.id]));
   const type = json.model.type ?? (json.model.merges ? "BPE" : undefined);
   if (type === "BPE") return bpeFromJson(json, specials);
+  if (type === "Unigram")
+    return UnigramTokenizer.fromJson(
+      json as unknown as Parameters<typeof UnigramTokenizer.fromJson>[0],
+      specials,
+    );
   if (type === "WordPiece")
     return WordPieceTokenizer.fromJson(
       json as unknown as Parameters<typeof WordPieceTokenizer.fromJson>[0],
       specials,
     );
   throw new TokenizerFormatError(
-    `model.type ${JSON.stringify(type)} is not supported (supported: BPE with byte-level pre-tokenization, WordPiece)`,
+    `model.type ${JSON.stringify(type)} is not supported (supported: BPE with byte-level pre-tokenization, WordPiece, Unigram)`,
   );
 }
 

@@ -13,3 +13,5 @@ export {
   type RenderChatOptions,
 } from "./chat.js";
 export { openTokenizer } from "./open.js";
+export { UnigramTokenizer, type UnigramSpec, type SampleOptions } from "./unigram.js";
+export { trainUnigram } from "./train-unigram.js";

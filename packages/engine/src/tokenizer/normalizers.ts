@@ -26,6 +26,18 @@ export function buildNormalizer(json: NormalizerJson): Normalize | undefined {
         .filter((f): f is Normalize => f !== undefined);
       return (t) => parts.reduce((acc, f) => f(acc), t);
     }
+    case "Replace": {
+      // SentencePiece conversions spell spaces as "▁" with a plain-string Replace; regex patterns differ between engines.
+      const from = (json.pattern as { String?: string } | undefined)?.String;
+      if (from === undefined)
+        throw new TokenizerFormatError("normalizer Replace with a Regex pattern is not supported");
+      const to = String(json.content);
+      return (t) => t.replaceAll(from, to);
+    }
+    case "Prepend": {
+      const prefix = String(json.prepend);
+      return (t) => (t ? prefix + t : t);
+    }
     case "BertNormalizer":
       return bertNormalizer({
         cleanText: json.clean_text !== false,
@@ -39,7 +51,7 @@ export function buildNormalizer(json: NormalizerJson): Normalize | undefined {
       });
     default:
       throw new TokenizerFormatError(
-        `normalizer type ${JSON.stringify(json.type)} is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Sequence, BertNormalizer)`,
+        `normalizer type ${JSON.stringify(json.type)} is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Sequence, BertNormalizer)`,
       );
   }
 }

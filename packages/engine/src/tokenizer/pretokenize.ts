@@ -57,26 +57,29 @@ export function specialTokenRegex(specials: Iterable<string>): RegExp | undefine
   return list.length === 0 ? undefined : new RegExp(list.map(escapeRegex).join("|"), "g");
 }
 
-/** Splits text around special tokens: `onText` for ordinary stretches, `onSpecial` for each special token. */
+/**
+ * Splits text around special tokens: `onText` for ordinary stretches (with their offset in `text`), `onSpecial` for
+ * each special token.
+ */
 export function splitOnSpecials(
   text: string,
   regex: RegExp | undefined,
-  onText: (t: string) => void,
+  onText: (t: string, start: number) => void,
   onSpecial: (s: string) => void,
 ): void {
   if (!regex) {
-    if (text) onText(text);
+    if (text) onText(text, 0);
     return;
   }
   regex.lastIndex = 0;
   let last = 0;
   let m: RegExpExecArray | null;
   while ((m = regex.exec(text)) !== null) {
-    if (m.index > last) onText(text.slice(last, m.index));
+    if (m.index > last) onText(text.slice(last, m.index), last);
     onSpecial(m[0]);
     last = m.index + m[0].length;
   }
-  if (last < text.length) onText(text.slice(last));
+  if (last < text.length) onText(text.slice(last), last);
 }
 
 /** Ids for `text` with special-token strings mapped to their ids and everything between them encoded by `encodeText`. */
@@ -84,13 +87,13 @@ export function encodeWithSpecials(
   text: string,
   regex: RegExp | undefined,
   specialTokens: Readonly<Record<string, number>>,
-  encodeText: (t: string, out: number[]) => void,
+  encodeText: (t: string, out: number[], start: number) => void,
 ): number[] {
   const out: number[] = [];
   splitOnSpecials(
     text,
     regex,
-    (t) => encodeText(t, out),
+    (t, start) => encodeText(t, out, start),
     (s) => out.push(specialTokens[s]),
   );
   return out;

@@ -16,10 +16,13 @@ import {
 import { TokenizerTrainConfigSchema, type TokenizerTrainConfigInput } from "../config/tokenizer.js";
 import { DEFAULT_SPECIAL_TOKENS, tokenRecord } from "./types.js";
 
-/** Training options: the tokenizer config's fields (defaults from TokenizerTrainConfigSchema) and a progress callback. */
-/** `onProgress` reports texts read while counting, then the vocabulary size after each merge. */
+/**
+ * Training options: the tokenizer config's fields (defaults from TokenizerTrainConfigSchema) and a progress callback,
+ * which reports texts read while counting, then the vocabulary size after each merge (BPE, WordPiece) or each EM
+ * round before pruning (Unigram, shrinking towards the target).
+ */
 export type TrainOptions = Omit<TokenizerTrainConfigInput, "kind"> & {
-  onProgress?: (stage: "count" | "merge", done: number) => void;
+  onProgress?: (stage: "count" | "merge" | "prune", done: number) => void;
 };
 
 export function resolvePattern(pattern: PatternName | string): string {

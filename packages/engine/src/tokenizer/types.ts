@@ -1,6 +1,6 @@
 /** What the trainer, the data pipeline and the chat template need from a tokenizer, whatever its model. */
 export interface Tokenizer {
-  readonly kind: "bpe" | "wordpiece";
+  readonly kind: "bpe" | "wordpiece" | "unigram";
   /** Number of ids, special tokens included: every id is below this. */
   readonly vocabSize: number;
   /** Special (added) tokens by content, e.g. {"<|endoftext|>": 256}; a null-prototype record (see tokenRecord). */

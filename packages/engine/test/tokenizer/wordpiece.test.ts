@@ -71,8 +71,8 @@ describe("WordPiece", () => {
 
 describe("tokenizer.json that cannot be reproduced exactly", () => {
   it("is refused with the unsupported field named", () => {
-    expect(() => loadTokenizer(JSON.stringify({ model: { type: "Unigram", vocab: [] } }))).toThrow(
-      /model\.type "Unigram" is not supported/,
+    expect(() => loadTokenizer(JSON.stringify({ model: { type: "WordLevel", vocab: {} } }))).toThrow(
+      /model\.type "WordLevel" is not supported/,
     );
     const bpe = {
       model: { type: "BPE", vocab: { a: 0 }, merges: [], byte_fallback: true },

@@ -5,6 +5,7 @@ import { TokenizerTrainConfigSchema } from "../../config/tokenizer.js";
 import { listSourceFiles, readSource } from "../../data/sources.js";
 import { openTokenizer } from "../../tokenizer/open.js";
 import { trainBpe } from "../../tokenizer/train-bpe.js";
+import { trainUnigram } from "../../tokenizer/train-unigram.js";
 import { trainWordPiece } from "../../tokenizer/wordpiece.js";
 import { DataSourceConfigSchema } from "../../config/data.js";
 import { createProgress } from "../progress.js";
@@ -37,23 +38,28 @@ export function registerTokenizerCommands(program: Command): void {
     .description("train and use tokenizers (Hugging Face tokenizer.json)");
   tokenizer
     .command("train")
-    .description("train a byte-level BPE or WordPiece tokenizer on text/JSONL files or folders")
+    .description("train a byte-level BPE, WordPiece or Unigram tokenizer on text/JSONL files or folders")
     .argument("<inputs...>", 'files or folders (.jsonl files: the "text" field)')
     .requiredOption("-o, --out <file>", "where to write tokenizer.json")
-    .option("--kind <kind>", "bpe or wordpiece")
+    .option("--model <kind>", "bpe, wordpiece or unigram")
+    .option("--kind <kind>", "same as --model")
     .option("--vocab-size <n>", "ids in total, special tokens included", Number)
     .option("--min-frequency <n>", "minimum pair count for a merge", Number)
     .option("--special <tokens>", "comma-separated special tokens (replaces the defaults)")
     .option("--pattern <name|regex>", "BPE pre-tokenization: gpt2, cl100k or a regex")
     .option("--lowercase", "WordPiece: lowercase the text")
+    .option("--unk <token>", "Unigram: the unknown token")
+    .option("--byte-fallback", "Unigram: spell unknown characters as <0xXX> byte pieces")
     .action(async (inputs: string[], o: Record<string, string | number | boolean | undefined>) => {
       const cfg = TokenizerTrainConfigSchema.parse({
-        kind: o.kind,
+        kind: o.model ?? o.kind,
         vocabSize: o.vocabSize,
         minFrequency: o.minFrequency,
         specialTokens: typeof o.special === "string" ? o.special.split(",").filter(Boolean) : undefined,
         pattern: o.pattern,
         lowercase: o.lowercase,
+        unkToken: o.unk,
+        byteFallback: o.byteFallback,
       });
       const totalBytes = inputs
         .flatMap((p) => listSourceFiles(inputSource(p)))
@@ -63,15 +69,19 @@ export function registerTokenizerCommands(program: Command): void {
       let bar = createProgress("read (KB)", Math.ceil(totalBytes / 1024));
       const started = performance.now();
       const { kind, ...fields } = cfg;
-      let merging = false;
-      const onProgress = (stage: "count" | "merge", vocabulary: number) => {
-        if (stage !== "merge") return;
-        if (!merging) {
-          merging = true;
+      // Merges grow the vocabulary to its target; Unigram's pruning shrinks a large seed vocabulary down to it.
+      let seed: number | undefined;
+      const onProgress = (stage: "count" | "merge" | "prune", vocabulary: number) => {
+        if (stage === "count") return;
+        if (seed === undefined) {
+          seed = vocabulary;
           bar.stop();
-          bar = createProgress("vocabulary", cfg.vocabSize);
+          bar =
+            stage === "merge"
+              ? createProgress("vocabulary", cfg.vocabSize)
+              : createProgress("pieces pruned", seed - cfg.vocabSize);
         }
-        bar.update(vocabulary);
+        bar.update(stage === "merge" ? vocabulary : seed - vocabulary);
       };
       const stream = inputTexts(inputs, (size) => bar.update(Math.ceil((bytes += size) / 1024)));
       const counted = (async function* () {
@@ -80,10 +90,8 @@ export function registerTokenizerCommands(program: Command): void {
           yield t;
         }
       })();
-      const tok =
-        kind === "bpe"
-          ? await trainBpe(counted, { ...fields, onProgress })
-          : await trainWordPiece(counted, { ...fields, onProgress });
+      const train = { bpe: trainBpe, wordpiece: trainWordPiece, unigram: trainUnigram }[kind];
+      const tok = await train(counted, { ...fields, onProgress });
       bar.stop();
       writeOutput(String(o.out), tok.toJSON());
       console.log(
