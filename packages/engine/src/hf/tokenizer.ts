@@ -24,6 +24,14 @@ export function tokenizerSpecials(tokenizerJson: string): Record<string, number>
   return Object.fromEntries((json.added_tokens ?? []).map((t) => [t.content, t.id]));
 }
 
+const MASK_TOKENS = [SPECIAL_TOKENS.mask, "[MASK]"];
+
+/** The id masked-LM corruption writes: the tokenizer's mask token (`<mask>` or WordPiece's `[MASK]`), if it has one. */
+export function maskTokenId(tokenizerJson: string): number | null {
+  const specials = tokenizerSpecials(tokenizerJson);
+  return MASK_TOKENS.map((t) => specials[t]).find((id) => id !== undefined) ?? null;
+}
+
 /** tokenizer_config.json for an engine tokenizer.json (byte-level BPE or WordPiece). */
 export function hfTokenizerConfig(tokenizerJson: string, modelMaxLength: number): HfConfig {
   const specials = tokenizerSpecials(tokenizerJson);
@@ -35,7 +43,7 @@ export function hfTokenizerConfig(tokenizerJson: string, modelMaxLength: number)
     unk_token: has("[UNK]"),
     cls_token: has("[CLS]"),
     sep_token: has("[SEP]"),
-    mask_token: has(SPECIAL_TOKENS.mask) ?? has("[MASK]"),
+    mask_token: MASK_TOKENS.find((t) => t in specials) ?? null,
   };
   const chat = SPECIAL_TOKENS.imStart in specials && SPECIAL_TOKENS.imEnd in specials;
   return {
