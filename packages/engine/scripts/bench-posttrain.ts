@@ -46,7 +46,8 @@ const sequence = (length = T + 1) => ({
 
 async function tokensPerSecond(
   name: string,
-  buildLoss: BuildLoss,
+  buildLoss: (rows: number) => BuildLoss,
+  rows: number,
   feeds: Feeds,
   extra: TensorMap = {},
 ): Promise<void> {
@@ -55,13 +56,15 @@ async function tokensPerSecond(
     extraParams: Object.keys(extra).length ? [scoreHeadSpec(model)] : [],
     optimizer: OptimizerConfigSchema.parse({}),
     buildLoss,
+    rows,
+    microBatches: 1,
     runtime: { threads: 2 },
   });
   let state = runner.state({ ...weights, ...extra });
   let best = Infinity;
   for (let i = 0; i < STEPS + 1; i++) {
     const t0 = performance.now();
-    state = (await runner.step(state, feeds, 1e-4, i + 1)).next;
+    state = (await runner.step(state, [feeds], 1e-4, i + 1)).next;
     if (i > 0) best = Math.min(best, performance.now() - t0); // the first run includes ORT's warm-up
   }
   await runner.release();
@@ -75,7 +78,8 @@ async function tokensPerSecond(
 console.log(`reference config, 2,048 tokens a step, best of ${STEPS}`);
 await tokensPerSecond(
   "SFT step",
-  sftLossGraph(base, 16, T, false),
+  (rows) => sftLossGraph(base, rows, T, false),
+  16,
   sftFeeds(conversationBatch(Array.from({ length: 16 }, sequence), T, false), false),
 );
 const pairs = Array.from({ length: 8 }, () => ({
@@ -86,7 +90,8 @@ const pairs = Array.from({ length: 8 }, () => ({
 }));
 await tokensPerSecond(
   "reward-model step",
-  rewardLossGraph(base, 8, T, 0),
+  (rows) => rewardLossGraph(base, rows, T, 0),
+  8,
   rewardFeeds(pairs, T, 0),
   initScoreHead(model, rng),
 );
@@ -98,7 +103,8 @@ const dpoExamples = Array.from({ length: 8 }, () => ({
 }));
 await tokensPerSecond(
   "DPO step",
-  dpoLossGraph(base, 8, T, { beta: 0.1, labelSmoothing: 0, lossType: "sigmoid", rpoAlpha: 0 }),
+  (rows) => dpoLossGraph(base, rows, T, { beta: 0.1, labelSmoothing: 0, lossType: "sigmoid", rpoAlpha: 0 }),
+  8,
   dpoFeeds(dpoExamples, T),
 );
 

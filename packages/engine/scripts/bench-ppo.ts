@@ -1,7 +1,7 @@
 /**
  * PPO wall time at the alignment demo's PPO settings (gpt2-style, width 64, 2 layers, context 80; 16 rollouts of up
  * to 40 tokens an iteration, 4 PPO epochs x 2 minibatches) from a random base model and reward model, so every
- * response runs to its full length. Prints seconds per iteration of `trainPpo`, then the rollout generation alone
+ * response runs to its full length. Prints seconds per iteration of `runJob("ppo")`, then the rollout generation alone
  * three ways in the same run: a generator compiled afresh from baked-in weights every iteration, one prompt at a
  * time (what PPO did before); one generator whose weights are fed per run, one prompt at a time; and that generator
  * decoding the whole batch together (what PPO does now).
@@ -16,7 +16,7 @@ import { Generator } from "../src/generate/generator.js";
 import type { TensorMap } from "../src/io/safetensors.js";
 import { initParameters, parameterSpecs } from "../src/models/parameters.js";
 import { initScoreHead } from "../src/posttrain/model.js";
-import { trainPpo } from "../src/posttrain/ppo.js";
+import { runJob } from "../src/jobs/index.js";
 import * as task from "../src/posttrain/synthetic.js";
 import { byteLevelTokenizer, renderChat } from "../src/tokenizer/index.js";
 import { checkpointDir, saveCheckpoint } from "../src/train/checkpoint.js";
@@ -66,23 +66,26 @@ const prompts = join(root, "prompts.jsonl");
 writeFileSync(prompts, promptTexts.map((prompt) => JSON.stringify({ prompt })).join("\n") + "\n");
 
 const t0 = performance.now();
-await trainPpo({
-  baseCheckpoint: base,
-  rewardCheckpoint: reward,
-  outDir: join(root, "ppo"),
-  data: { train: prompts },
-  batchSize: BATCH,
-  learningRate: 1e-4,
-  totalEpisodes: BATCH * ITERATIONS,
-  responseLength: REPLY_TOKENS,
-  temperature: 1,
-  miniBatches: 2,
-  saveEvery: 1000,
-  logEvery: 1000,
-});
+await runJob(
+  "ppo",
+  {
+    baseCheckpoint: base,
+    rewardCheckpoint: reward,
+    data: { train: prompts },
+    batchSize: BATCH,
+    learningRate: 1e-4,
+    totalEpisodes: BATCH * ITERATIONS,
+    responseLength: REPLY_TOKENS,
+    temperature: 1,
+    miniBatches: 2,
+    saveEvery: 1000,
+    logEvery: 1000,
+  },
+  { workDir: join(root, "ppo") },
+);
 const ppoSeconds = (performance.now() - t0) / 1000;
 console.log(
-  `trainPpo: ${ITERATIONS} iterations of ${BATCH} rollouts in ${ppoSeconds.toFixed(1)} s (${(ppoSeconds / ITERATIONS).toFixed(2)} s per iteration)`,
+  `runJob("ppo"): ${ITERATIONS} iterations of ${BATCH} rollouts in ${ppoSeconds.toFixed(1)} s (${(ppoSeconds / ITERATIONS).toFixed(2)} s per iteration)`,
 );
 
 /** One iteration's prompts and sampling seeds. */

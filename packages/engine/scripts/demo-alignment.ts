@@ -1,7 +1,7 @@
 /**
  * The alignment demonstration (`npm run demo:alignment`): a synthetic task whose preference is checkable by code
  * (posttrain/synthetic.ts: polite replies that name the right object), from a tiny base model pretrained here,
- * through SFT, a reward model, DPO and PPO, all with the engine's own commands' code paths. Prints one table:
+ * through SFT, a reward model, DPO and PPO, all through `runJob`, the API the CLI and the trainer use. Prints one table:
  * model, preferred-rate (with the number of samples), well-formed rate, KL to the SFT model, validation loss on
  * held-out demonstrations, wall time. Options: --out <dir> (default: a temp folder), --samples <n> (default 200).
  */
@@ -9,17 +9,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { trainDpo } from "../src/posttrain/dpo.js";
+import type { JobKind } from "../src/config/jobs.js";
+import { writeShard } from "../src/io/shards.js";
+import { type Metrics, runJob } from "../src/jobs/index.js";
 import { type BaseModel, loadBaseModel } from "../src/posttrain/model.js";
-import { trainPpo } from "../src/posttrain/ppo.js";
 import { computeSequenceLogps } from "../src/posttrain/reference-logps.js";
-import { trainRewardModel } from "../src/posttrain/reward-model.js";
 import { sampleReplies } from "../src/posttrain/sampling.js";
-import { tokenizeConversation, trainSft } from "../src/posttrain/sft.js";
+import { tokenizeConversation } from "../src/posttrain/sft.js";
 import * as task from "../src/posttrain/synthetic.js";
 import { byteLevelTokenizer } from "../src/tokenizer/index.js";
-import { latestCheckpoint } from "../src/train/checkpoint.js";
-import { pretrain } from "../src/train/loop.js";
 import { Rng } from "../src/util/rng.js";
 
 const { values: args } = parseArgs({
@@ -49,9 +47,16 @@ function writeJsonl(name: string, records: unknown[]): string {
   return path;
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+/** Runs a job in out/<name>; returns its result, its last metrics of each name, and the wall time. */
+async function timed(kind: JobKind, name: string, config: Record<string, unknown>) {
   const t0 = performance.now();
-  const value = await work();
+  const last: Metrics = {};
+  const result = await runJob(kind, config, {
+    workDir: join(out, name),
+    onMetrics: (_step, m) => Object.assign(last, m),
+    onLog: (message, level) => level !== "info" && console.error(`${name}: ${level}: ${message}`),
+  });
+  const value = { ...result, finalDir: result.finalCheckpoint, last };
   return { value, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -78,27 +83,25 @@ const data = {
 const heldOutDemosPath = writeJsonl("sft-heldout.jsonl", data.heldOutDemos);
 
 // ---------------------------------------------------------------- training
-const tokenizer = byteLevelTokenizer();
 const stages: Record<string, number> = {};
+const shard = join(out, "pretrain.bin");
+writeShard(shard, Array.from(Buffer.from(data.pretrainText, "utf8")), { dtype: "uint16" });
+const tokenizerPath = join(out, "tokenizer.json");
+writeFileSync(tokenizerPath, byteLevelTokenizer().toJSON());
 
-const base = await timed(() =>
-  pretrain({
-    config: {
-      model: MODEL,
-      steps: 400,
-      batchSize: 16,
-      schedule: { lr: 3e-3, warmupSteps: 20 },
-      evalEvery: 100,
-      checkpointEvery: 400,
-      validationFraction: 0.05,
-    },
-    data: { tokens: Array.from(Buffer.from(data.pretrainText, "utf8")) },
-    outDir: join(out, "base"),
-    tokenizerJson: tokenizer.toJSON(),
-  }),
-);
+const base = await timed("pretrain", "base", {
+  data: { shards: [shard] },
+  tokenizer: tokenizerPath,
+  model: MODEL,
+  steps: 400,
+  batchSize: 16,
+  schedule: { lr: 3e-3, warmupSteps: 20 },
+  evalEvery: 100,
+  checkpointEvery: 400,
+  validationFraction: 0.05,
+});
 stages.base = base.seconds;
-const baseDir = latestCheckpoint(join(out, "base"))!.dir;
+const baseDir = base.value.finalDir;
 
 const common = {
   batchSize: 16,
@@ -107,60 +110,48 @@ const common = {
   saveEvery: 1000,
   schedule: { warmupSteps: 10 },
 };
-const sft = await timed(() =>
-  trainSft({
-    ...common,
-    baseCheckpoint: baseDir,
-    outDir: join(out, "sft"),
-    data: { train: data.demos, validation: heldOutDemosPath },
-    learningRate: 2e-3,
-    maxSteps: 400,
-  }),
-);
+const sft = await timed("sft", "sft", {
+  ...common,
+  baseCheckpoint: baseDir,
+  data: { train: data.demos, validation: heldOutDemosPath },
+  learningRate: 2e-3,
+  maxSteps: 400,
+});
 stages.SFT = sft.seconds;
 
-const rm = await timed(() =>
-  trainRewardModel({
-    ...common,
-    batchSize: 32,
-    baseCheckpoint: sft.value.finalDir,
-    outDir: join(out, "rm"),
-    data: { train: data.rankings, validation: data.heldOutPairs },
-    learningRate: 1e-3,
-    maxSteps: 600,
-  }),
-);
+const rm = await timed("reward", "rm", {
+  ...common,
+  batchSize: 32,
+  baseCheckpoint: sft.value.finalDir,
+  data: { train: data.rankings, validation: data.heldOutPairs },
+  learningRate: 1e-3,
+  maxSteps: 600,
+});
 stages.RM = rm.seconds;
 
-const dpo = await timed(() =>
-  trainDpo({
-    ...common,
-    baseCheckpoint: sft.value.finalDir,
-    outDir: join(out, "dpo"),
-    data: { train: data.pairs, validationFraction: 0.05 },
-    learningRate: 5e-5,
-    beta: 0.1,
-    rpoAlpha: 4,
-    maxSteps: 100,
-  }),
-);
+const dpo = await timed("dpo", "dpo", {
+  ...common,
+  baseCheckpoint: sft.value.finalDir,
+  data: { train: data.pairs, validationFraction: 0.05 },
+  learningRate: 5e-5,
+  beta: 0.1,
+  rpoAlpha: 4,
+  maxSteps: 100,
+});
 stages.DPO = dpo.seconds;
 
-const ppo = await timed(() =>
-  trainPpo({
-    ...common,
-    baseCheckpoint: sft.value.finalDir,
-    rewardCheckpoint: rm.value.finalDir,
-    outDir: join(out, "ppo"),
-    data: { train: data.prompts },
-    learningRate: 1e-4,
-    totalEpisodes: 16 * 40,
-    responseLength: REPLY_TOKENS,
-    temperature: 1,
-    miniBatches: 2,
-    klCoef: 0.2,
-  }),
-);
+const ppo = await timed("ppo", "ppo", {
+  ...common,
+  baseCheckpoint: sft.value.finalDir,
+  rewardCheckpoint: rm.value.finalDir,
+  data: { train: data.prompts },
+  learningRate: 1e-4,
+  totalEpisodes: 16 * 40,
+  responseLength: REPLY_TOKENS,
+  temperature: 1,
+  miniBatches: 2,
+  klCoef: 0.2,
+});
 stages.PPO = ppo.seconds;
 
 // ---------------------------------------------------------------- evaluation
@@ -237,7 +228,13 @@ console.log(
   `\nreward model: held-out pair accuracy ${pct(rm.value.lastEval?.["eval/accuracy"] ?? NaN)} (${rm.seconds.toFixed(1)} s)`,
 );
 console.log(
-  `PPO last iteration: ${JSON.stringify(Object.fromEntries(Object.entries(ppo.value.history.at(-1) ?? {}).map(([k, v]) => [k, Number(v.toPrecision(4))])))}`,
+  `PPO last iteration: ${JSON.stringify(
+    Object.fromEntries(
+      Object.entries(ppo.value.last)
+        .filter(([k]) => !k.includes("_ratio/") && !k.startsWith("grad_norm/"))
+        .map(([k, v]) => [k, Number(v.toPrecision(4))]),
+    ),
+  )}`,
 );
 console.log(`runs in ${out}`);
 

@@ -34,15 +34,13 @@ export * from "./objectives/pretraining.js";
 export * from "./optim/index.js";
 export * from "./train/step.js";
 export * from "./train/stepRunner.js";
-export * from "./train/loop.js";
-export * from "./train/worker.js";
+export * from "./train/harness.js";
+export type { PretrainCheckpointConfig } from "./train/pretrain.js";
 export * from "./generate/index.js";
 
-// Configs (also the light entry point `@rlhf/engine/config`) and post-training: SFT, reward models, DPO, PPO.
+// Configs (also the light entry point `@rlhf/engine/config`) and the job API: runJob(kind, config, options) trains
+// every kind (pretrain, sft, reward, dpo, ppo) through the one harness.
 export * from "./config/index.js";
-export { trainSft, type SftOptions } from "./posttrain/sft.js";
-export { trainRewardModel, RewardScorer, type RewardOptions } from "./posttrain/reward-model.js";
-export { trainDpo, type DpoOptions } from "./posttrain/dpo.js";
-export { trainPpo, type PpoOptions, type PpoResult } from "./posttrain/ppo.js";
-export type { Metrics, PostTrainResult } from "./posttrain/run.js";
+export * from "./jobs/index.js";
+export { RewardScorer } from "./posttrain/reward-model.js";
 export { loadBaseModel, type BaseModel, type PostTrainCheckpointConfig } from "./posttrain/model.js";

@@ -2,28 +2,27 @@ import { describe, expect, it } from "vitest";
 import * as engine from "../src/index.js";
 
 describe("@rlhf/engine public API", () => {
-  it("exports the post-training runs, the reward scorer and their configs", () => {
+  it("exports the job API, the reward scorer and the job configs", () => {
     for (const name of [
-      "trainSft",
-      "trainRewardModel",
-      "trainDpo",
-      "trainPpo",
+      "runJob",
       "loadBaseModel",
-      "pretrain",
       "generatorFromCheckpoint",
       "buildCustomStepGraph",
     ] as const) {
       expect(typeof engine[name], name).toBe("function");
     }
     expect(typeof engine.RewardScorer.load).toBe("function");
+    expect(engine.SftConfigSchema.parse({ baseCheckpoint: "b", data: { train: "t.jsonl" } }).packing).toBe(
+      false,
+    );
+    expect(Object.keys(engine.JOB_CONFIG_SCHEMAS)).toEqual(["pretrain", "sft", "reward", "dpo", "ppo"]);
     expect(
-      engine.SftConfigSchema.parse({ baseCheckpoint: "b", outDir: "o", data: { train: "t.jsonl" } }).packing,
-    ).toBe(false);
+      engine.JOB_CONFIG_SCHEMAS.sft.parse({ baseCheckpoint: "b", data: { train: "t" } }).microBatches,
+    ).toBe(1);
     expect(() =>
       engine.PpoConfigSchema.parse({
         baseCheckpoint: "b",
         rewardCheckpoint: "r",
-        outDir: "o",
         data: { train: "t" },
         klCoeff: 1,
       }),

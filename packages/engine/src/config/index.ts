@@ -7,3 +7,5 @@ export * from "./tokenizer.js";
 export * from "./data.js";
 export * from "./model.js";
 export * from "./pretrain.js";
+export * from "./jobs.js";
+export * from "./harness.js";

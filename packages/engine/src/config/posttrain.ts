@@ -5,6 +5,7 @@
  * its own TRL default in. Pure zod: safe for the light `@rlhf/engine/config` entry point.
  */
 import { z } from "zod";
+import { monitorShape } from "./harness.js";
 import { OptimizerConfigSchema, PretrainConfigSchema } from "./pretrain.js";
 
 /**
@@ -38,8 +39,6 @@ export function postTrainRunShape(learningRate: number) {
   return {
     /** Checkpoint folder the run starts from (the base or SFT model). */
     baseCheckpoint: z.string().min(1),
-    /** Folder for checkpoints, metrics and the final model. */
-    outDir: z.string().min(1),
     data: PostTrainDataSchema,
     learningRate: z.number().positive().default(learningRate),
     optimizer: PostTrainOptimizerSchema.default(PostTrainOptimizerSchema.parse({})),
@@ -50,6 +49,11 @@ export function postTrainRunShape(learningRate: number) {
     maxSteps: z.number().int().positive().optional(),
     /** TrainingArguments per_device_train_batch_size 8. */
     batchSize: z.number().int().positive().default(8),
+    /**
+     * Gradient accumulation: each update's batch is run as this many equal micro-batches whose gradients are
+     * averaged (TrainingArguments gradient_accumulation_steps, with batchSize the whole update's batch).
+     */
+    microBatches: PretrainConfigSchema.shape.microBatches,
     /** TRL SFTConfig / DPOConfig / RewardConfig max_length 1024 (tokens per sequence, prompt included). */
     maxLength: z.number().int().positive().default(1024),
     /** TrainingArguments seed 42. */
@@ -64,6 +68,7 @@ export function postTrainRunShape(learningRate: number) {
     saveEvery: z.number().int().positive().default(500),
     /** Step checkpoints kept besides the best one, as for pretraining. */
     keepCheckpoints: PretrainConfigSchema.shape.keepCheckpoints,
+    ...monitorShape,
   };
 }
 

@@ -17,6 +17,10 @@ export const PpoConfigSchema = z.strictObject({
   ...postTrainRunShape(3e-6),
   /** Reward model checkpoint that scores the sampled responses (trained by `engine reward`). */
   rewardCheckpoint: z.string().min(1),
+  /**
+   * A PPO step is one iteration: `batchSize` rollouts, then ppoEpochs x miniBatches updates. So `maxSteps` caps
+   * iterations, and `evalEvery` / `saveEvery` / `logEvery` count iterations; `microBatches` splits each minibatch.
+   */
   /** Total prompts sampled over the run (TRL total_episodes; by default one pass over the prompts, `epochs` times). */
   totalEpisodes: z.number().int().positive().optional(),
   /** Tokens generated per response (TRL response_length 53). */

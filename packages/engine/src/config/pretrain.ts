@@ -3,6 +3,7 @@
  * batches, evaluation, checkpoints and the monitors. Every default is written here once. Pure zod.
  */
 import { z } from "zod";
+import { monitorShape } from "./harness.js";
 import { ModelConfigSchema } from "./model.js";
 
 const positiveInt = z.number().int().positive();
@@ -28,6 +29,10 @@ export const PretrainScheduleSchema = z.strictObject({
 });
 
 export const PretrainConfigSchema = z.strictObject({
+  /** Token shards (src/io/shards.ts), read in order as one stream; a seeded share is held out for validation. */
+  data: z.strictObject({ shards: z.array(z.string().min(1)).min(1) }),
+  /** tokenizer.json saved with every checkpoint (optional: byte-level runs need none). */
+  tokenizer: z.string().min(1).optional(),
   model: ModelConfigSchema.default(ModelConfigSchema.parse({})),
   objective: z.enum(["causal_lm", "masked_lm"]).default("causal_lm"),
   /** Masked LM: share of positions predicted (BERT 0.15) and the id of the mask token (default: the last id). */
@@ -53,17 +58,7 @@ export const PretrainConfigSchema = z.strictObject({
   checkpointEvery: positiveInt.default(200),
   /** Step checkpoints kept besides the best one. */
   keepCheckpoints: z.number().int().min(1).default(3),
-  earlyStopping: z
-    .strictObject({ patience: positiveInt.default(5), minDelta: z.number().min(0).default(0) })
-    .default({ patience: 5, minDelta: 0 }),
-  lossSpike: z
-    .strictObject({
-      window: z.number().int().min(2).default(100),
-      zThreshold: z.number().positive().default(6),
-      /** Drop the update of a step whose loss is a spike (the batch is still consumed). */
-      skipUpdate: z.boolean().default(true),
-    })
-    .default({ window: 100, zThreshold: 6, skipUpdate: true }),
+  ...monitorShape,
   seed: z.number().int().min(0).max(0xffffffff).default(1234),
   runtime: z
     .strictObject({

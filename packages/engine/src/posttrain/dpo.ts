@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type DpoConfig, type DpoConfigInput, DpoConfigSchema, parseConfig } from "../config/index.js";
+import type { DpoConfig } from "../config/dpo.js";
+import type { JobOptions } from "../jobs/types.js";
 import type { Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import { tokenCrossEntropy } from "../objectives/crossEntropy.js";
@@ -14,6 +15,7 @@ import { tensor } from "../runtime/session.js";
 import { PreferencePairSchema, readJsonl } from "./data.js";
 import { type BaseModel, loadBaseModel, policyLogits } from "./model.js";
 import { type TokenizedConversation, conversationBatch } from "./packing.js";
+import type { TrainTask } from "../train/harness.js";
 import type { BuildLoss } from "../train/step.js";
 import type { Feeds } from "./policy-step.js";
 import {
@@ -23,7 +25,7 @@ import {
   sequencesHash,
   writeReferenceLogps,
 } from "./reference-logps.js";
-import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
+import { examplesTask, microBatchRows } from "./task.js";
 import { dropLongExamples, promptResponse } from "./sequences.js";
 import { SFT_TARGETS, SFT_WEIGHTS, sftFeeds } from "./sft.js";
 import { splitValidation } from "./split.js";
@@ -97,18 +99,16 @@ export function dpoFeeds(examples: DpoExample[], seqLen: number): Feeds {
   };
 }
 
-export interface DpoOptions {
-  onMetrics?: (step: number, metrics: Metrics) => void;
-  onEvent?: (message: string) => void;
-  progress?: boolean;
-}
-
-export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}): Promise<PostTrainResult> {
-  const cfg = parseConfig(DpoConfigSchema, input, "dpo config");
+export async function dpoTask(
+  cfg: DpoConfig,
+  input: unknown,
+  workDir: string,
+  log: NonNullable<JobOptions["onLog"]>,
+): Promise<TrainTask<Feeds>> {
   const base = loadBaseModel(cfg.baseCheckpoint);
   const records = splitValidation(cfg, PreferencePairSchema, readJsonl);
   const seqLen = Math.min(cfg.maxLength, base.model.contextLength);
-  const warn = options.onEvent ?? ((m: string) => console.error(m));
+  const warn = (m: string) => log(m, "warn");
   const tokenize = (rs: typeof records.train, what: string) =>
     dropLongExamples(
       rs.map((r) => ({
@@ -126,8 +126,8 @@ export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}):
   };
 
   // The reference pass: once, before training; the reference weights are dropped when it returns.
-  mkdirSync(cfg.outDir, { recursive: true });
-  const file = join(cfg.outDir, REFERENCE_LOGPS_FILE);
+  mkdirSync(workDir, { recursive: true });
+  const file = join(workDir, REFERENCE_LOGPS_FILE);
   const sequences = (split: keyof typeof splits) => [
     ...splits[split].map((e) => e.chosen),
     ...splits[split].map((e) => e.rejected),
@@ -144,7 +144,7 @@ export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}):
         base.model,
         base.weights,
         sequences(split),
-        2 * cfg.batchSize,
+        2 * microBatchRows(cfg, "dpo config"),
         seqLen,
         cfg.runtime,
       );
@@ -161,17 +161,16 @@ export async function trainDpo(input: DpoConfigInput, options: DpoOptions = {}):
       referenceRejected: value(n + i),
     }));
   };
-  return runPostTraining<DpoExample>({
+  return examplesTask<DpoExample>({
     kind: "dpo",
     run: cfg,
     config: input,
     base,
     weights: base.weights,
-    buildLoss: dpoLossGraph(base, cfg.batchSize, seqLen, cfg),
+    buildLoss: (rows) => dpoLossGraph(base, rows, seqLen, cfg),
     train: withReference("train"),
     validation: withReference("validation"),
     collate: (examples) => dpoFeeds(examples, seqLen),
-    onMetrics: options.onMetrics,
-    progress: options.progress,
+    tokensPerExample: 2 * seqLen,
   });
 }

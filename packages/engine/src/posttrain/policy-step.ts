@@ -16,13 +16,15 @@ import { type RuntimeOptions, Session, tensor } from "../runtime/session.js";
 import {
   type BuildLoss,
   IO,
+  buildApplyGraph,
   buildCustomEvalGraph,
+  buildCustomGradientGraph,
   buildCustomStepGraph,
   declareParameters,
   stepParameterSpecs,
   updatedName,
 } from "../train/step.js";
-import { exportTrainState, importTrainState } from "../train/stepRunner.js";
+import { averageGradients, exportTrainState, importTrainState } from "../train/stepRunner.js";
 
 export type Feeds = Record<string, OrtTensor>;
 
@@ -32,34 +34,53 @@ export interface ModelGraphOptions {
   extraParams?: ParamSpec[];
 }
 
+export interface PolicyStepOptions extends ModelGraphOptions {
+  optimizer: OptimizerConfig;
+  /** The objective's loss over `rows` examples (it declares its batch inputs with that leading size). */
+  buildLoss: (rows: number) => BuildLoss;
+  /** Examples per micro-batch. */
+  rows: number;
+  /** Micro-batches per update (gradient accumulation); 1 runs the fused step graph. */
+  microBatches: number;
+  runtime?: RuntimeOptions;
+}
+
 export interface PolicyStepResult {
   loss: number;
   metrics: Record<string, number>;
   gradNorm: number;
-  /** state after the update: adopt it unless the loss was not finite */
+  /** per layer group, in `groups` order */
+  groupGradNorms: Float32Array;
+  updateRatios: Float32Array;
+  /** state after the update: the harness adopts it unless the step was refused */
   next: Feeds;
 }
 
 const scalar = (v: number) => tensor("float32", [], Float32Array.of(v));
 
 export class PolicyStepRunner {
+  private readonly evaluators = new Map<number, Session>();
+
   private constructor(
+    private readonly options: PolicyStepOptions,
     readonly specs: ParamSpec[],
+    readonly groups: string[],
     private readonly metricNames: string[],
-    private readonly train: Session,
-    private readonly evaluator: Session,
+    private readonly main: Session,
+    private readonly apply: Session | null,
   ) {}
 
-  static async create(
-    o: ModelGraphOptions & { optimizer: OptimizerConfig; buildLoss: BuildLoss; runtime?: RuntimeOptions },
-  ): Promise<PolicyStepRunner> {
-    const step = buildCustomStepGraph({ ...o, name: "posttrain_step" });
-    const evaluation = buildCustomEvalGraph({ ...o, name: "posttrain_eval" });
-    const [train, evaluator] = await Promise.all([
-      Session.create(toOnnx(step.graph), o.runtime),
-      Session.create(toOnnx(evaluation.graph), o.runtime),
+  static async create(o: PolicyStepOptions): Promise<PolicyStepRunner> {
+    const graphOptions = { ...o, buildLoss: o.buildLoss(o.rows) };
+    const accumulate = o.microBatches > 1;
+    const main = accumulate
+      ? buildCustomGradientGraph({ ...graphOptions, name: "posttrain_gradients" })
+      : buildCustomStepGraph({ ...graphOptions, name: "posttrain_step" });
+    const [session, apply] = await Promise.all([
+      Session.create(toOnnx(main.graph), o.runtime),
+      accumulate ? Session.create(toOnnx(buildApplyGraph(o).graph), o.runtime) : null,
     ]);
-    return new PolicyStepRunner(step.specs, step.outputs, train, evaluator);
+    return new PolicyStepRunner(o, main.specs, main.groups, main.outputs, session, apply);
   }
 
   /** Weights (Hugging Face names) and zero moments, or moments from a checkpoint's optimizer.safetensors. */
@@ -72,21 +93,70 @@ export class PolicyStepRunner {
     return exportTrainState(this.specs, state);
   }
 
-  /** One update; `step` is the 1-based update number (Adam bias correction). */
-  async step(state: Feeds, batch: Feeds, lr: number, step: number): Promise<PolicyStepResult> {
-    const out = await this.train.run({ ...state, ...batch, [IO.lr]: scalar(lr), [IO.step]: scalar(step) });
+  /**
+   * One update over `microBatches` batches of `rows` examples; `step` is the 1-based update number (Adam);
+   * `weights`: what each micro-batch's loss is a mean over (averageGradients).
+   */
+  async step(
+    state: Feeds,
+    microBatches: Feeds[],
+    lr: number,
+    step: number,
+    weights?: number[],
+  ): Promise<PolicyStepResult> {
+    if (microBatches.length !== this.options.microBatches)
+      throw new Error(
+        `step: expected ${this.options.microBatches} micro-batches, got ${microBatches.length}`,
+      );
+    const scalars = { [IO.lr]: scalar(lr), [IO.step]: scalar(step) };
+    let out: Feeds;
+    let loss: number;
+    let metrics: Record<string, number>;
+    if (!this.apply) {
+      out = await this.main.run({ ...state, ...microBatches[0], ...scalars });
+      loss = Number(out[IO.loss].data[0]);
+      metrics = this.readMetrics(out);
+    } else {
+      const mean = await averageGradients(
+        this.specs,
+        microBatches,
+        (feeds) => this.main.run({ ...state, ...feeds }),
+        this.metricNames,
+        weights,
+      );
+      out = await this.apply.run({ ...state, ...mean.grads, ...scalars });
+      loss = mean.loss;
+      metrics = mean.scalars;
+    }
     const next: Feeds = {};
     for (const name of Object.keys(state)) next[name] = out[updatedName(name)];
     return {
-      loss: Number(out[IO.loss].data[0]),
-      metrics: this.readMetrics(out),
+      loss,
+      metrics,
       gradNorm: Number(out[IO.gradNorm].data[0]),
+      groupGradNorms: out[IO.groupGradNorms].data as Float32Array,
+      updateRatios: out[IO.updateRatios].data as Float32Array,
       next,
     };
   }
 
-  async evaluate(state: Feeds, batch: Feeds): Promise<{ loss: number; metrics: Record<string, number> }> {
-    const out = await this.evaluator.run({ ...state, ...batch });
+  /** Loss and metrics of `rows` examples, with an evaluation graph of that batch size (built once per size). */
+  async evaluate(
+    state: Feeds,
+    batch: Feeds,
+    rows: number,
+  ): Promise<{ loss: number; metrics: Record<string, number> }> {
+    let evaluator = this.evaluators.get(rows);
+    if (!evaluator) {
+      const graph = buildCustomEvalGraph({
+        ...this.options,
+        buildLoss: this.options.buildLoss(rows),
+        name: "posttrain_eval",
+      }).graph;
+      evaluator = await Session.create(toOnnx(graph), this.options.runtime);
+      this.evaluators.set(rows, evaluator);
+    }
+    const out = await evaluator.run({ ...state, ...batch });
     return { loss: Number(out[IO.loss].data[0]), metrics: this.readMetrics(out) };
   }
 
@@ -95,7 +165,11 @@ export class PolicyStepRunner {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.train.release(), this.evaluator.release()]);
+    await Promise.all([
+      this.main.release(),
+      this.apply?.release(),
+      ...[...this.evaluators.values()].map((e) => e.release()),
+    ]);
   }
 }
 

@@ -8,17 +8,15 @@
  *   4. `ppoEpochs` passes over the rollouts in `miniBatches` minibatches, clipped policy and value losses;
  *   5. the adaptive KL controller (when configured) moves the coefficient toward its target.
  * The value model is a separate transformer initialised from the reward model (`value_model.*` tensors), so
- * value-loss gradients never move the policy's weights. Checkpoints are written at iteration
- * boundaries with the KL coefficient in config.json; sampling seeds and minibatch orders derive from
- * (seed, iteration), so a resumed run continues exactly.
+ * value-loss gradients never move the policy's weights. One harness step (train/harness.ts) is one iteration;
+ * the KL coefficient the controller reached is saved in trainer_state.json (`objective.klCoef`); sampling seeds and
+ * minibatch orders derive from (seed, iteration), so a resumed run continues exactly.
  */
-import { mkdirSync, appendFileSync } from "node:fs";
-import { join } from "node:path";
-import { type PpoConfigInput, PpoConfigSchema, parseConfig } from "../config/index.js";
-import { createProgress } from "../cli/progress.js";
+import type { PpoConfig } from "../config/ppo.js";
 import { Generator } from "../generate/generator.js";
 import type { TensorMap } from "../io/safetensors.js";
 import type { Graph } from "../graph/graph.js";
+import type { Metrics } from "../jobs/types.js";
 import { type ParamSpec, parameterSpecs } from "../models/parameters.js";
 import { type Params, lmHead } from "../models/transformer.js";
 import { generalizedAdvantages, whiten } from "../objectives/gae.js";
@@ -27,16 +25,7 @@ import { tokenLogProbs } from "../objectives/sft.js";
 import { tensor } from "../runtime/session.js";
 import { renderChat } from "../tokenizer/chat.js";
 import { SPECIAL_TOKENS } from "../tokenizer/types.js";
-import {
-  checkpointDir,
-  latestCheckpoint,
-  loadCheckpoint,
-  pruneCheckpoints,
-  saveCheckpoint,
-} from "../train/checkpoint.js";
-import { assertFiniteLoss } from "../train/monitors.js";
-import { learningRateAt } from "../train/schedule.js";
-import { type TrainerState, initialTrainerState } from "../train/state.js";
+import type { StepOutcome, TrainTask } from "../train/harness.js";
 import { Rng } from "../util/rng.js";
 import { PromptRecordSchema, promptMessages, readJsonl } from "./data.js";
 import {
@@ -53,21 +42,13 @@ import {
 import { type SequenceBatch, type TokenizedConversation, conversationBatch } from "./packing.js";
 import { type Feeds, PolicyStepRunner, compileForward } from "./policy-step.js";
 import { RewardScorer } from "./reward-model.js";
-import type { Metrics } from "./run.js";
 import { SFT_TARGETS, SFT_WEIGHTS, selectRows } from "./sft.js";
+import type { PostTrainCheckpointConfig } from "./model.js";
 
 const OLD_LOGPROBS = "old_logprobs";
 const ADVANTAGES = "advantages";
 const OLD_VALUES = "old_values";
 const RETURNS = "returns";
-
-/** config.json of a PPO checkpoint: the model, the run, and the KL coefficient the controller had reached. */
-interface PpoCheckpointConfig {
-  format: "rlhf-engine/ppo";
-  model: BaseModel["model"];
-  run: PpoConfigInput;
-  klCoef: number;
-}
 
 export interface RolloutBatch {
   sequences: TokenizedConversation[];
@@ -80,13 +61,6 @@ export interface RolloutBatch {
   values: number[][];
   /** whether each response emitted the end-of-turn token */
   ended: boolean[];
-}
-
-export interface PpoResult {
-  iterations: number;
-  updates: number;
-  finalDir: string;
-  history: Metrics[];
 }
 
 const rowsOf = (data: Float32Array, rows: number, T: number): number[][] =>
@@ -106,13 +80,8 @@ function valueModelFromRewardModel(dir: string, policy: BaseModel["model"]): Ten
   return weights;
 }
 
-export interface PpoOptions {
-  onMetrics?: (iteration: number, metrics: Metrics) => void;
-  progress?: boolean;
-}
-
-export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}): Promise<PpoResult> {
-  const cfg = parseConfig(PpoConfigSchema, input, "ppo config");
+/** PPO as a harness task: a step is an iteration (rollouts, then ppoEpochs x miniBatches updates). */
+export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask<Feeds>> {
   const base = loadBaseModel(cfg.baseCheckpoint);
   const model = base.model;
   const T = model.contextLength;
@@ -120,6 +89,11 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
   if (B % cfg.miniBatches !== 0)
     throw new Error(`ppo config: batchSize ${B} is not a multiple of miniBatches ${cfg.miniBatches}`);
   const miniRows = B / cfg.miniBatches;
+  if (miniRows % cfg.microBatches !== 0)
+    throw new Error(
+      `ppo config: a minibatch of ${miniRows} rollouts is not a multiple of microBatches ${cfg.microBatches}`,
+    );
+  const microRows = miniRows / cfg.microBatches;
   const endOfTurn = base.tokenizer.specialTokens[SPECIAL_TOKENS.imEnd];
   if (endOfTurn === undefined)
     throw new Error(
@@ -137,7 +111,6 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
   const iterations = Math.floor((cfg.totalEpisodes ?? cfg.epochs * prompts.length) / B);
   if (iterations === 0) throw new Error(`ppo config: fewer episodes than one rollout batch of ${B}`);
   const updatesPerIteration = cfg.ppoEpochs * cfg.miniBatches;
-  const totalUpdates = cfg.maxSteps ?? iterations * updatesPerIteration;
 
   const modelSpecs = parameterSpecs(model);
   const modelNames = modelSpecs.map((s) => s.name);
@@ -161,18 +134,20 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     extraParams: valueSpecs,
     optimizer: cfg.optimizer,
     runtime: cfg.runtime,
-    buildLoss: (g, params) => {
-      const { hidden, values } = forward(g, params, miniRows);
+    rows: microRows,
+    microBatches: cfg.microBatches,
+    buildLoss: (rows) => (g, params) => {
+      const { hidden, values } = forward(g, params, rows);
       const { loss, ...metrics } = ppoLosses(
         {
           logits: lmHead(model, params, hidden),
-          tokens: g.input(SFT_TARGETS, "int32", [miniRows, T]),
-          mask: g.input(SFT_WEIGHTS, "float32", [miniRows, T]),
-          oldLogprobs: g.input(OLD_LOGPROBS, "float32", [miniRows, T]),
-          advantages: g.input(ADVANTAGES, "float32", [miniRows, T]),
+          tokens: g.input(SFT_TARGETS, "int32", [rows, T]),
+          mask: g.input(SFT_WEIGHTS, "float32", [rows, T]),
+          oldLogprobs: g.input(OLD_LOGPROBS, "float32", [rows, T]),
+          advantages: g.input(ADVANTAGES, "float32", [rows, T]),
           values,
-          oldValues: g.input(OLD_VALUES, "float32", [miniRows, T]),
-          returns: g.input(RETURNS, "float32", [miniRows, T]),
+          oldValues: g.input(OLD_VALUES, "float32", [rows, T]),
+          returns: g.input(RETURNS, "float32", [rows, T]),
         },
         cfg,
       );
@@ -208,30 +183,16 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     ]),
   );
   const scorer = await RewardScorer.load(cfg.rewardCheckpoint, B);
-
-  mkdirSync(cfg.outDir, { recursive: true });
-  const resumeFrom = latestCheckpoint(cfg.outDir);
-  let state: Feeds;
-  let trainer: TrainerState;
-  let klCoef = cfg.klCoef;
-  if (resumeFrom) {
-    const ckpt = loadCheckpoint(resumeFrom.dir);
-    state = runner.state(ckpt.weights, ckpt.optimizer);
-    trainer = ckpt.trainerState;
-    klCoef = (ckpt.config as PpoCheckpointConfig).klCoef;
-  } else {
-    state = runner.state({ ...base.weights, ...valueModelFromRewardModel(cfg.rewardCheckpoint, model) });
-    trainer = initialTrainerState({ seed: cfg.seed, rng: new Rng(cfg.seed).state() });
-  }
   // One generator for the whole run: its sessions take the weights as inputs, so each policy update needs no compile.
   const policyWeights = (feeds: Feeds) =>
     Object.fromEntries(modelNames.map((n) => [n, feeds[n].data as Float32Array]));
-  const generator = new Generator(model, policyWeights(state), cfg.runtime, { weightsAsInputs: true });
-  const controller = cfg.adaptiveKl
-    ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon)
-    : null;
+  const generator = new Generator(model, policyWeights(referenceWeights), cfg.runtime, {
+    weightsAsInputs: true,
+  });
+  let klCoef = cfg.klCoef;
+  let controller: AdaptiveKlController | null = null;
 
-  const rollout = async (iteration: number): Promise<RolloutBatch> => {
+  const rollout = async (iteration: number, state: Feeds): Promise<RolloutBatch> => {
     const epoch = Math.floor((iteration * B) / prompts.length);
     const order = new Rng(cfg.seed + epoch).shuffle(prompts.map((_, i) => i));
     const chosen = Array.from({ length: B }, (_, i) => prompts[order[(iteration * B + i) % prompts.length]]);
@@ -273,17 +234,25 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
     };
   };
 
-  const metricsLog = join(cfg.outDir, "metrics.jsonl");
-  const progress = options.progress ? createProgress("ppo", iterations) : null;
-  const history: Metrics[] = [];
-  const started = Date.now() - trainer.wallTimeSeconds * 1000;
-  try {
-    for (
-      let iteration = Math.floor(trainer.step / updatesPerIteration);
-      iteration < iterations && trainer.step < totalUpdates;
-      iteration++
-    ) {
-      const r = await rollout(iteration);
+  return {
+    kind: "ppo",
+    totalSteps: Math.min(iterations, cfg.maxSteps ?? iterations),
+    updatesPerStep: updatesPerIteration,
+    stepsPerRun: 1,
+    groups: runner.groups,
+    watchLoss: false,
+    start(resume) {
+      klCoef = resume?.trainerState.objective.klCoef ?? cfg.klCoef;
+      controller = cfg.adaptiveKl
+        ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon)
+        : null;
+      return resume
+        ? runner.state(resume.weights, resume.optimizer)
+        : runner.state({ ...base.weights, ...valueModelFromRewardModel(cfg.rewardCheckpoint, model) });
+    },
+
+    async run(initial, iteration, _count, { lrAt }) {
+      const r = await rollout(iteration, initial);
       const { rewards, kl } = klShapedRewards(r.logprobs, r.refLogprobs, r.scores, r.mask, klCoef);
       const shaped = cfg.whitenRewards ? whiten(rewards, r.mask, false) : rewards;
       const { advantages, returns } = generalizedAdvantages(shaped, r.values, r.mask, cfg.gamma, cfg.lam);
@@ -291,42 +260,46 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
       const perRow = (rows: number[][]) => rows.map((row) => row.reduce((a, b) => a + b, 0));
       const klPerResponse = perRow(kl);
       const sums: Metrics = {};
-      const updatesBefore = trainer.step;
-      for (let epoch = 0; epoch < cfg.ppoEpochs && trainer.step < totalUpdates; epoch++) {
+      let state = initial;
+      let loss = 0;
+      const groupGradNorms = new Float32Array(runner.groups.length);
+      const updateRatios = new Float32Array(runner.groups.length);
+      for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
         const order = new Rng(cfg.seed + 7919 * (iteration * cfg.ppoEpochs + epoch + 1)).shuffle(
           Array.from({ length: B }, (_, i) => i),
         );
-        for (let m = 0; m < cfg.miniBatches && trainer.step < totalUpdates; m++) {
-          const rows = order.slice(m * miniRows, (m + 1) * miniRows);
-          const pick = (x: number[][]) => tensor("float32", [miniRows, T], flat(rows.map((i) => x[i])));
-          const mb = selectRows(r.batch, rows);
-          const feeds: Feeds = {
-            [INPUT_IDS]: tensor("int32", [miniRows, T], mb.inputs),
-            [SFT_TARGETS]: tensor("int32", [miniRows, T], mb.targets),
-            [SFT_WEIGHTS]: tensor("float32", [miniRows, T], mb.weights),
-            [OLD_LOGPROBS]: pick(r.logprobs),
-            [ADVANTAGES]: pick(whitened),
-            [OLD_VALUES]: pick(r.values),
-            [RETURNS]: pick(returns),
-          };
-          const lr = learningRateAt(trainer.step, {
-            lr: cfg.learningRate,
-            totalSteps: totalUpdates,
-            ...cfg.schedule,
+        for (let m = 0; m < cfg.miniBatches; m++) {
+          const update = iteration * updatesPerIteration + epoch * cfg.miniBatches + m;
+          const lr = lrAt(update);
+          const micro = Array.from({ length: cfg.microBatches }, (_, k) => {
+            const rows = order.slice(m * miniRows + k * microRows, m * miniRows + (k + 1) * microRows);
+            const pick = (x: number[][]) => tensor("float32", [microRows, T], flat(rows.map((i) => x[i])));
+            const mb = selectRows(r.batch, rows);
+            return {
+              [INPUT_IDS]: tensor("int32", [microRows, T], mb.inputs),
+              [SFT_TARGETS]: tensor("int32", [microRows, T], mb.targets),
+              [SFT_WEIGHTS]: tensor("float32", [microRows, T], mb.weights),
+              [OLD_LOGPROBS]: pick(r.logprobs),
+              [ADVANTAGES]: pick(whitened),
+              [OLD_VALUES]: pick(r.values),
+              [RETURNS]: pick(returns),
+            };
           });
-          const result = await runner.step(state, feeds, lr, trainer.step + 1);
-          assertFiniteLoss(result.loss, trainer.step);
+          const result = await runner.step(state, micro, lr, update + 1);
           state = result.next;
-          trainer = { ...trainer, step: trainer.step + 1 };
+          loss += result.loss / updatesPerIteration;
+          // The harness refuses the iteration if any of its updates was not finite or too large.
+          result.groupGradNorms.forEach((v, i) => (groupGradNorms[i] += v / updatesPerIteration));
+          result.updateRatios.forEach((v, i) => (updateRatios[i] = Math.max(updateRatios[i], v)));
           for (const [k, v] of Object.entries({
             ...result.metrics,
             "train/grad_norm": result.gradNorm,
             "train/lr": lr,
           }))
-            sums[k] = (sums[k] ?? 0) + v;
+            sums[k] = (sums[k] ?? 0) + v / updatesPerIteration;
         }
       }
-      const updates = trainer.step - updatesBefore;
+      const { "train/grad_norm": gradNorm, ...means } = sums;
       const metrics: Metrics = {
         "objective/kl": mean(klPerResponse),
         "objective/entropy": mean(perRow(r.logprobs.map((row) => row.map((v) => -v)))),
@@ -335,57 +308,42 @@ export async function trainPpo(input: PpoConfigInput, options: PpoOptions = {}):
         "objective/scores": mean(r.scores),
         "objective/kl_coef": klCoef,
         "val/num_eos_tokens": r.ended.filter(Boolean).length,
-        ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / updates])),
+        ...means,
       };
       if (controller) {
         controller.update(metrics["objective/kl"], B);
         klCoef = controller.value;
       }
-      trainer = {
-        ...trainer,
-        epoch: Math.floor(((iteration + 1) * B) / prompts.length),
-        dataCursor: {
-          seed: cfg.seed >>> 0,
-          epoch: Math.floor(((iteration + 1) * B) / prompts.length),
-          position: ((iteration + 1) * B) % prompts.length,
-        },
-        tokensSeen: trainer.tokensSeen + r.sequences.reduce((s, q) => s + q.ids.length, 0),
-        lossHistory: [
-          ...trainer.lossHistory,
-          { step: trainer.step, loss: metrics["loss/policy"] + cfg.vfCoef * metrics["loss/value"] },
-        ].slice(-100),
-        wallTimeSeconds: (Date.now() - started) / 1000,
+      const outcome: StepOutcome = {
+        loss,
+        gradNorm,
+        groupGradNorms,
+        updateRatios,
+        metrics,
+        tokens: r.sequences.reduce((s, q) => s + q.ids.length, 0),
       };
-      history.push(metrics);
-      appendFileSync(
-        metricsLog,
-        JSON.stringify({ step: trainer.step, iteration: iteration + 1, ...metrics }) + "\n",
-      );
-      options.onMetrics?.(iteration + 1, metrics);
-      const last = iteration + 1 === iterations || trainer.step >= totalUpdates;
-      if (Math.floor(trainer.step / cfg.saveEvery) > Math.floor(updatesBefore / cfg.saveEvery) || last) {
-        const { weights, optimizer } = runner.exportState(state);
-        const config: PpoCheckpointConfig = { format: "rlhf-engine/ppo", model, run: input, klCoef };
-        saveCheckpoint(checkpointDir(cfg.outDir, trainer.step), {
-          weights,
-          optimizer,
-          config,
-          trainerState: trainer,
-          tokenizerJson: base.tokenizer.toJSON(),
-        });
-        pruneCheckpoints(cfg.outDir, cfg.keepCheckpoints);
-      }
-      progress?.update(iteration + 1, { score: metrics["objective/scores"], kl: metrics["objective/kl"] });
-    }
-  } finally {
-    progress?.stop();
-    await Promise.all([
-      runner.release(),
-      rolloutForward.release(),
-      referenceForward.release(),
-      scorer.release(),
-      generator.release(),
-    ]);
-  }
-  return { iterations, updates: trainer.step, finalDir: checkpointDir(cfg.outDir, trainer.step), history };
+      return { steps: [outcome], next: state };
+    },
+
+    evaluate: null,
+    exportState: (state) => runner.exportState(state),
+    progress: (iteration) => {
+      const epoch = Math.floor((iteration * B) / prompts.length);
+      const position = (iteration * B) % prompts.length;
+      return { epoch, dataCursor: { seed: cfg.seed >>> 0, epoch, position }, objective: { klCoef } };
+    },
+    checkpointFiles: () => ({
+      config: { format: "rlhf-engine/ppo", model, run: input } satisfies PostTrainCheckpointConfig,
+      tokenizerJson: base.tokenizer.toJSON(),
+    }),
+    release: async () => {
+      await Promise.all([
+        runner.release(),
+        rolloutForward.release(),
+        referenceForward.release(),
+        scorer.release(),
+        generator.release(),
+      ]);
+    },
+  };
 }

@@ -3,12 +3,8 @@
  * non-padding token (the response's end-of-turn), trained with the Bradley-Terry loss (objectives/reward.ts) on
  * every pair that the pairs and k-wise rankings of the data imply. `RewardScorer` scores any (prompt, response).
  */
-import {
-  type RewardConfig,
-  type RewardConfigInput,
-  RewardConfigSchema,
-  parseConfig,
-} from "../config/index.js";
+import type { RewardConfig } from "../config/reward.js";
+import type { JobOptions } from "../jobs/types.js";
 import type { Graph, Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import type { Params } from "../models/transformer.js";
@@ -28,9 +24,10 @@ import {
 } from "./model.js";
 import type { TokenizedConversation } from "./packing.js";
 import { rankingToPairs } from "./pairs.js";
+import type { TrainTask } from "../train/harness.js";
 import type { BuildLoss } from "../train/step.js";
 import { type Feeds, compileForward } from "./policy-step.js";
-import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
+import { examplesTask } from "./task.js";
 import { dropLongExamples, padRows, promptResponse } from "./sequences.js";
 import { splitValidation } from "./split.js";
 
@@ -138,21 +135,15 @@ export function rewardFeeds(pairs: RewardPair[], seqLen: number, pad: number): F
   };
 }
 
-export interface RewardOptions {
-  onMetrics?: (step: number, metrics: Metrics) => void;
-  onEvent?: (message: string) => void;
-  progress?: boolean;
-}
-
-export async function trainRewardModel(
-  input: RewardConfigInput,
-  options: RewardOptions = {},
-): Promise<PostTrainResult> {
-  const cfg = parseConfig(RewardConfigSchema, input, "reward config");
+export async function rewardTask(
+  cfg: RewardConfig,
+  input: unknown,
+  log: NonNullable<JobOptions["onLog"]>,
+): Promise<TrainTask<Feeds>> {
   const base = loadBaseModel(cfg.baseCheckpoint);
   const { train, validation } = splitValidation(cfg, RewardRecordSchema, readJsonl);
   const seqLen = Math.min(cfg.maxLength, base.model.contextLength);
-  const warn = options.onEvent ?? ((m: string) => console.error(m));
+  const warn = (m: string) => log(m, "warn");
   const pairsOf = (records: typeof train, what: string) =>
     dropLongExamples(
       rewardPairs(records, cfg, base.tokenizer),
@@ -165,19 +156,18 @@ export async function trainRewardModel(
   const scoreHead = base.weights[scoreHeadSpec(base.model).name]
     ? {}
     : initScoreHead(base.model, new Rng(cfg.seed));
-  return runPostTraining<RewardPair>({
+  return examplesTask<RewardPair>({
     kind: "reward",
     run: cfg,
     config: input,
     base,
     weights: { ...base.weights, ...scoreHead },
     extraParams: [scoreHeadSpec(base.model)],
-    buildLoss: rewardLossGraph(base, cfg.batchSize, seqLen, cfg.centerRewardsCoefficient),
+    buildLoss: (rows) => rewardLossGraph(base, rows, seqLen, cfg.centerRewardsCoefficient),
     train: pairsOf(train, "data.train"),
     validation: pairsOf(validation, "validation data"),
     collate: (pairs) => rewardFeeds(pairs, seqLen, pad),
-    onMetrics: options.onMetrics,
-    progress: options.progress,
+    tokensPerExample: 2 * seqLen,
   });
 }
 

@@ -2,7 +2,7 @@
  * `engine sft`: supervised fine-tuning of a checkpoint on `{"messages":[...]}` conversations rendered with the
  * shared chat template; the loss covers the assistant's tokens only (objectives/sft.ts), optionally with packing.
  */
-import { type SftConfig, type SftConfigInput, SftConfigSchema, parseConfig } from "../config/index.js";
+import type { SftConfig } from "../config/sft.js";
 import { sftLoss } from "../objectives/sft.js";
 import { tensor } from "../runtime/session.js";
 import { renderChat } from "../tokenizer/chat.js";
@@ -22,9 +22,10 @@ import {
   blockCausalMask,
   conversationBatch,
 } from "./packing.js";
+import type { TrainTask } from "../train/harness.js";
 import type { BuildLoss, CustomLoss } from "../train/step.js";
 import type { Feeds } from "./policy-step.js";
-import { type Metrics, type PostTrainResult, runPostTraining } from "./run.js";
+import { examplesTask } from "./task.js";
 import { splitValidation } from "./split.js";
 
 export const SFT_TARGETS = "targets";
@@ -92,13 +93,7 @@ function sequenceLength(cfg: SftConfig, base: BaseModel, conversations: Tokenize
   return cfg.packing ? cap : Math.min(cap, Math.max(...conversations.map((c) => c.ids.length - 1)));
 }
 
-export interface SftOptions {
-  onMetrics?: (step: number, metrics: Metrics) => void;
-  progress?: boolean;
-}
-
-export async function trainSft(input: SftConfigInput, options: SftOptions = {}): Promise<PostTrainResult> {
-  const cfg = parseConfig(SftConfigSchema, input, "sft config");
+export async function sftTask(cfg: SftConfig, input: unknown): Promise<TrainTask<Feeds>> {
   const base = loadBaseModel(cfg.baseCheckpoint);
   const { train, validation } = splitValidation(cfg, ConversationSchema, readJsonl);
   const tokenize = (cs: Conversation[]) =>
@@ -111,13 +106,13 @@ export async function trainSft(input: SftConfigInput, options: SftOptions = {}):
     ? conversationBatch(validationConvs, seqLen, cfg.packing)
     : null;
   const rowIndices = (n: number) => Array.from({ length: n }, (_, i) => i);
-  return runPostTraining<{ rows: SequenceBatch; row: number }>({
+  return examplesTask<{ rows: SequenceBatch; row: number }>({
     kind: "sft",
     run: cfg,
     config: input,
     base,
     weights: base.weights,
-    buildLoss: sftLossGraph(base, cfg.batchSize, seqLen, cfg.packing),
+    buildLoss: (rows) => sftLossGraph(base, rows, seqLen, cfg.packing),
     train: rowIndices(trainRows.rows).map((row) => ({ rows: trainRows, row })),
     validation: validationRows
       ? rowIndices(validationRows.rows).map((row) => ({ rows: validationRows, row }))
@@ -130,6 +125,13 @@ export async function trainSft(input: SftConfigInput, options: SftOptions = {}):
         ),
         cfg.packing,
       ),
-    ...options,
+    tokensPerExample: seqLen,
+    // the SFT loss is a mean over loss tokens: micro-batches and eval batches are weighted by theirs
+    lossWeight: (examples) => {
+      let tokens = 0;
+      for (const { rows, row } of examples)
+        for (let t = row * seqLen; t < (row + 1) * seqLen; t++) tokens += rows.weights[t];
+      return tokens;
+    },
   });
 }

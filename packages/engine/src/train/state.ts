@@ -34,6 +34,14 @@ export const LossSpikeStateSchema = z.strictObject({
 });
 export type LossSpikeState = z.infer<typeof LossSpikeStateSchema>;
 
+export const DivergenceStateSchema = z.strictObject({
+  /** The loss of the run's first step, which later losses are compared with (null before it). */
+  reference: z.number().nullable(),
+  /** Steps in a row whose loss is above factor x reference. */
+  strikes: count,
+});
+export type DivergenceState = z.infer<typeof DivergenceStateSchema>;
+
 export const LossPointSchema = z.strictObject({ step: count, loss: z.number() });
 
 export const TrainerStateSchema = z.strictObject({
@@ -48,6 +56,9 @@ export const TrainerStateSchema = z.strictObject({
   bestStep: count.nullable(),
   earlyStopping: EarlyStoppingStateSchema,
   spikeDetector: LossSpikeStateSchema,
+  divergence: DivergenceStateSchema.default({ reference: null, strikes: 0 }),
+  /** State an objective carries between steps besides weights (PPO: the adaptive KL coefficient). */
+  objective: z.record(z.string(), z.number()).default({}),
   /** Recent training losses for humans and plots (the metrics callback has the full record). */
   lossHistory: z.array(LossPointSchema),
   /** Recent evaluation losses. */
@@ -74,6 +85,8 @@ export function initialTrainerState(opts: {
     bestStep: null,
     earlyStopping: { bestLoss: null, evalsWithoutImprovement: 0 },
     spikeDetector: { history: [] },
+    divergence: { reference: null, strikes: 0 },
+    objective: {},
     lossHistory: [],
     evalHistory: [],
     skippedSteps: 0,

@@ -227,13 +227,27 @@ export function buildGradientGraph(o: StepGraphOptions, withLogits = false): Ste
 }
 
 /** Optimizer update from gradients fed as `grad.<name>` inputs (already averaged over micro-batches). */
-export function buildApplyGraph(o: StepGraphOptions): StepGraph {
+export function buildApplyGraph(
+  o: Pick<CustomStepGraphOptions, "model" | "optimizer" | "extraParams">,
+): StepGraph {
   const g = new Graph("apply_update");
-  const specs = parameterSpecs(o.model);
+  const specs = stepParameterSpecs(o.model, o.extraParams);
   const params = declareParameters(g, specs).list;
   const grads = specs.map((s) => g.input(gradName(s.name), "float32", s.shape));
   optimizerStep(g, o.optimizer, specs, params, grads);
   return { graph: g, specs, groups: parameterGroups(specs), dropoutSites: [] };
+}
+
+/** Forward + backward of any loss, no update: outputs `loss`, the objective's outputs and `grad.<param>` (accumulation). */
+export function buildCustomGradientGraph(o: Omit<CustomStepGraphOptions, "optimizer">): CustomStepGraph {
+  const g = new Graph(o.name ?? "gradients");
+  const specs = stepParameterSpecs(o.model, o.extraParams);
+  const params = declareParameters(g, specs);
+  const built = o.buildLoss(g, params.byName);
+  const grads = gradients(built.loss, params.list);
+  const outputs = outputLoss(g, built);
+  specs.forEach((s, i) => g.output(gradName(s.name), grads[i]));
+  return { graph: g, specs, groups: parameterGroups(specs), outputs };
 }
 
 export function buildEvalGraph(o: Omit<StepGraphOptions, "optimizer">, withLogits = false): StepGraph {

@@ -111,12 +111,46 @@ export function exportTrainState(
   return { weights, optimizer };
 }
 
+/**
+ * Gradient accumulation: runs a gradient graph on each micro-batch in turn and averages, on the host in float32 and
+ * in micro-batch order, the loss, the named scalar outputs and the gradients (`grad.<name>`, the apply graph's
+ * inputs). `weights` (default: equal) are what each micro-batch's mean is over, e.g. its loss tokens, so the result
+ * is the mean over the whole batch, not a mean of means (Hugging Face's num_items_in_batch fix).
+ */
+export async function averageGradients(
+  specs: readonly ParamSpec[],
+  microBatches: Record<string, OrtTensor>[],
+  run: (feeds: Record<string, OrtTensor>) => Promise<Record<string, OrtTensor>>,
+  scalars: readonly string[] = [],
+  weights: readonly number[] = microBatches.map(() => 1),
+): Promise<{ loss: number; scalars: Record<string, number>; grads: Record<string, OrtTensor> }> {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sums: Record<string, Float32Array> = {};
+  const means: Record<string, number> = Object.fromEntries(scalars.map((n) => [n, 0]));
+  let loss = 0;
+  for (const [k, feeds] of microBatches.entries()) {
+    const share = weights[k] / total;
+    const r = await run(feeds);
+    loss += Number(r[IO.loss].data[0]) * share;
+    for (const n of scalars) means[n] += Number(r[n].data[0]) * share;
+    for (const s of specs) {
+      const g = r[gradName(s.name)].data as Float32Array;
+      const acc = (sums[s.name] ??= new Float32Array(g.length));
+      for (let i = 0; i < g.length; i++) acc[i] += g[i] * share;
+    }
+  }
+  const grads = Object.fromEntries(
+    specs.map((s) => [gradName(s.name), tensor("float32", s.shape, sums[s.name])]),
+  );
+  return { loss, scalars: means, grads };
+}
+
 export class StepRunner {
   private constructor(
     readonly options: StepRunnerOptions,
     private readonly main: { graph: StepGraph; session: Session },
     private readonly apply: Session | null,
-    private readonly evaluator: Session,
+    private readonly evaluators: Map<number, Session>,
     private readonly loop: { graph: TrainLoopGraph; session: Session } | null,
   ) {}
 
@@ -130,13 +164,12 @@ export class StepRunner {
     const apply = accumulate
       ? await Session.create(toOnnx(buildApplyGraph(options).graph), options.runtime)
       : null;
-    const evaluator = await Session.create(toOnnx(buildEvalGraph(options).graph), options.runtime);
     let loop: { graph: TrainLoopGraph; session: Session } | null = null;
     if (K > 1) {
       const loopGraph = buildTrainLoopGraph(options, K);
       loop = { graph: loopGraph, session: await Session.create(toOnnx(loopGraph.graph), options.runtime) };
     }
-    return new StepRunner(options, { graph, session }, apply, evaluator, loop);
+    return new StepRunner(options, { graph, session }, apply, new Map(), loop);
   }
 
   get groups(): string[] {
@@ -167,8 +200,8 @@ export class StepRunner {
     return { tensors: importTrainState(this.main.graph.specs, weights, optimizer) };
   }
 
-  private batchFeeds(batch: ObjectiveBatch): Record<string, OrtTensor> {
-    const { batchSize, model } = this.options;
+  private batchFeeds(batch: ObjectiveBatch, batchSize = this.options.batchSize): Record<string, OrtTensor> {
+    const { model } = this.options;
     const shape = [batchSize, model.contextLength];
     const n = batchSize * model.contextLength;
     if (batch.inputIds.length !== n)
@@ -232,21 +265,8 @@ export class StepRunner {
       const out = await this.main.session.run({ ...state.tensors, ...prepared.microBatches[0], ...scalars });
       return this.result(out, Number(out[IO.loss].data[0]), Object.keys(state.tensors));
     }
-    // Gradient accumulation: average the micro-batch gradients on the host, then one update.
-    const count = prepared.microBatches.length;
-    const sums: Record<string, Float32Array> = {};
-    let loss = 0;
-    for (const feeds of prepared.microBatches) {
-      const r = await this.main.session.run({ ...state.tensors, ...feeds });
-      loss += Number(r[IO.loss].data[0]) / count;
-      for (const s of this.main.graph.specs) {
-        const g = r[gradName(s.name)].data as Float32Array;
-        const acc = (sums[s.name] ??= new Float32Array(g.length));
-        for (let i = 0; i < g.length; i++) acc[i] += g[i] / count;
-      }
-    }
-    const grads = Object.fromEntries(
-      this.main.graph.specs.map((s) => [gradName(s.name), tensor("float32", s.shape, sums[s.name])]),
+    const { loss, grads } = await averageGradients(this.main.graph.specs, prepared.microBatches, (feeds) =>
+      this.main.session.run({ ...state.tensors, ...feeds }),
     );
     const out = await this.apply.run({ ...state.tensors, ...grads, ...scalars });
     return this.result(out, loss, Object.keys(state.tensors));
@@ -296,9 +316,19 @@ export class StepRunner {
     return { steps, next: { tensors: next } };
   }
 
-  /** Mean loss of one batch without dropout and without an update. */
-  async evalLoss(state: TrainState, batch: ObjectiveBatch): Promise<number> {
-    const out = await this.evaluator.run({ ...state.tensors, ...this.batchFeeds(batch) });
+  /**
+   * Mean loss of one batch of `rows` sequences without dropout and without an update. The graphs have static
+   * shapes, so a batch smaller than the training one (the end of a validation split) gets its own graph, built
+   * once: evaluation never pads or repeats sequences.
+   */
+  async evalLoss(state: TrainState, batch: ObjectiveBatch, rows = this.options.batchSize): Promise<number> {
+    let evaluator = this.evaluators.get(rows);
+    if (!evaluator) {
+      const graph = buildEvalGraph({ ...this.options, batchSize: rows }).graph;
+      evaluator = await Session.create(toOnnx(graph), this.options.runtime);
+      this.evaluators.set(rows, evaluator);
+    }
+    const out = await evaluator.run({ ...state.tensors, ...this.batchFeeds(batch, rows) });
     return Number(out[IO.loss].data[0]);
   }
 
@@ -306,7 +336,7 @@ export class StepRunner {
     await Promise.all([
       this.main.session.release(),
       this.apply?.release(),
-      this.evaluator.release(),
+      ...[...this.evaluators.values()].map((e) => e.release()),
       this.loop?.session.release(),
     ]);
   }

@@ -7,7 +7,7 @@ import {
   parseConfig,
 } from "../../src/config/index.js";
 
-const run = { baseCheckpoint: "ckpt/base", outDir: "runs/x", data: { train: "train.jsonl" } };
+const run = { baseCheckpoint: "ckpt/base", data: { train: "train.jsonl" } };
 
 describe("post-training configs", () => {
   it("fill in the documented TRL defaults", () => {
@@ -24,6 +24,7 @@ describe("post-training configs", () => {
       maxGradNorm: 1,
     });
     expect(sft.schedule.decay).toBe("linear");
+    expect([sft.microBatches, sft.earlyStopping.patience, sft.divergence.factor]).toEqual([1, 5, 3]);
     expect(RewardConfigSchema.parse(run).learningRate).toBe(1e-4);
     const dpo = DpoConfigSchema.parse(run);
     expect([dpo.learningRate, dpo.beta, dpo.lossType, dpo.labelSmoothing]).toEqual([1e-6, 0.1, "sigmoid", 0]);
@@ -46,6 +47,8 @@ describe("post-training configs", () => {
       /optimizer\.beta1/,
     );
     expect(() => parseConfig(PpoConfigSchema, run, "ppo.json")).toThrow(/rewardCheckpoint/);
+    // the run folder is runJob's workDir, not a config field
+    expect(() => parseConfig(SftConfigSchema, { ...run, outDir: "runs/x" }, "sft.json")).toThrow(/outDir/);
     expect(() => parseConfig(RewardConfigSchema, { ...run, pairWeighting: "all" }, "rm.json")).toThrow(
       /pairWeighting/,
     );

@@ -1,20 +1,18 @@
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readSafetensors } from "../../src/io/safetensors.js";
-import { trainDpo } from "../../src/posttrain/dpo.js";
 import { REFERENCE_LOGPS_FILE } from "../../src/posttrain/reference-logps.js";
 import { preferencePairs } from "../../src/posttrain/synthetic.js";
 import { Rng } from "../../src/util/rng.js";
-import { tempDir, tinyBaseCheckpoint, writeJsonl } from "./helpers.js";
+import { expectExactResume, recordJob, tempDir, tinyBaseCheckpoint, writeJsonl } from "./helpers.js";
 
-describe("engine dpo", () => {
+describe("runJob dpo", () => {
   const root = tempDir("dpo-run");
   const base = tinyBaseCheckpoint(root);
   const train = writeJsonl(join(root, "pairs.jsonl"), preferencePairs(new Rng(4), 40));
-  const config = (outDir: string, extra: Record<string, unknown> = {}) => ({
+  const config = (extra: Record<string, unknown> = {}) => ({
     baseCheckpoint: base,
-    outDir,
     data: { train, validationFraction: 0.2 },
     learningRate: 5e-3,
     batchSize: 4,
@@ -25,11 +23,10 @@ describe("engine dpo", () => {
   });
 
   it("starts at log 2 (policy = stored reference), raises the chosen-over-rejected margin and logs the DPO metrics", async () => {
-    const metrics: Record<string, number>[] = [];
-    const result = await trainDpo(config(join(root, "a")), { onMetrics: (_s, m) => metrics.push(m) });
-    expect(Math.abs(result.losses[0] - Math.log(2))).toBeLessThan(1e-5);
-    expect(result.losses[7]).toBeLessThan(result.losses[0]);
-    const last = metrics.filter((m) => m["rewards/margins"] !== undefined).at(-1)!;
+    const run = await recordJob("dpo", config(), join(root, "a"));
+    expect(Math.abs(run.losses[0] - Math.log(2))).toBeLessThan(1e-5);
+    expect(run.losses[7]).toBeLessThan(run.losses[0]);
+    const last = run.records.filter((r) => r.metrics["rewards/margins"] !== undefined).at(-1)!.metrics;
     for (const k of [
       "rewards/chosen",
       "rewards/rejected",
@@ -39,20 +36,19 @@ describe("engine dpo", () => {
     ])
       expect(last[k], k).toBeTypeOf("number");
     expect(last["rewards/margins"]).toBeGreaterThan(0);
-    expect(metrics.some((m) => m["eval/rewards/margins"] !== undefined)).toBe(true);
+    expect(run.result.lastEval?.["eval/rewards/margins"]).toBeTypeOf("number");
 
     const stored = readSafetensors(join(root, "a", REFERENCE_LOGPS_FILE));
     expect(stored.tensors["train.sum"].shape).toEqual([64]); // 32 training pairs, chosen then rejected
     expect(stored.metadata.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("reuses the stored reference log-probs when resuming, and trains IPO", async () => {
-    const outDir = join(root, "ipo");
-    await trainDpo(config(outDir, { lossType: "ipo", beta: 0.5, maxSteps: 4, saveEvery: 2 }));
-    const written = statSync(join(outDir, REFERENCE_LOGPS_FILE)).mtimeMs;
-    const resumed = await trainDpo(config(outDir, { lossType: "ipo", beta: 0.5, maxSteps: 6, saveEvery: 2 }));
-    expect(statSync(join(outDir, REFERENCE_LOGPS_FILE)).mtimeMs).toBe(written);
-    expect(resumed.steps).toBe(6);
-    expect(existsSync(join(outDir, "checkpoint-6"))).toBe(true);
+  it("cancels and resumes bit for bit, reusing the stored reference log-probs (IPO)", async () => {
+    const dir = tempDir("dpo-resume");
+    const ipo = () => config({ lossType: "ipo", beta: 0.5, maxSteps: 4, microBatches: 2 });
+    await expectExactResume("dpo", ipo, dir, 2);
+    const written = statSync(join(dir, "cancelled", REFERENCE_LOGPS_FILE)).mtimeMs;
+    await recordJob("dpo", ipo(), join(dir, "cancelled"));
+    expect(statSync(join(dir, "cancelled", REFERENCE_LOGPS_FILE)).mtimeMs).toBe(written);
   });
 });

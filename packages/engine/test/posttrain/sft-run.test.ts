@@ -1,22 +1,27 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it, vi } from "vitest";
 import { registerGenerateCommand } from "../../src/cli/commands/generate.js";
 import { Generator } from "../../src/generate/generator.js";
 import { readSafetensors } from "../../src/io/safetensors.js";
-import { trainSft } from "../../src/posttrain/sft.js";
 import { demonstrations } from "../../src/posttrain/synthetic.js";
 import { Rng } from "../../src/util/rng.js";
-import { TINY_MODEL, tempDir, tinyBaseCheckpoint, writeJsonl } from "./helpers.js";
+import {
+  TINY_MODEL,
+  expectExactResume,
+  recordJob,
+  tempDir,
+  tinyBaseCheckpoint,
+  writeJsonl,
+} from "./helpers.js";
 
-describe("engine sft", () => {
+describe("runJob sft", () => {
   const root = tempDir("sft-run");
   const base = tinyBaseCheckpoint(root);
   const train = writeJsonl(join(root, "train.jsonl"), demonstrations(new Rng(1), 48, 0.5));
-  const config = (outDir: string, extra: Record<string, unknown> = {}) => ({
+  const config = (extra: Record<string, unknown> = {}) => ({
     baseCheckpoint: base,
-    outDir,
     data: { train, validationFraction: 0.25 },
     learningRate: 3e-3,
     batchSize: 4,
@@ -28,21 +33,31 @@ describe("engine sft", () => {
   });
 
   it("lowers the loss on assistant tokens, evaluates and checkpoints", async () => {
-    const evals: number[] = [];
-    const result = await trainSft(config(join(root, "a")), {
-      onMetrics: (_s, m) => m["eval/loss"] !== undefined && evals.push(m["eval/loss"]),
-    });
-    expect(result.steps).toBe(6);
-    expect(result.losses.length).toBe(6);
-    expect(result.losses[5]).toBeLessThan(result.losses[0]);
+    const run = await recordJob("sft", config(), join(root, "a"));
+    expect(run.result).toMatchObject({ status: "completed", step: 6, totalSteps: 6 });
+    expect(run.losses.length).toBe(6);
+    expect(run.losses[5]).toBeLessThan(run.losses[0]);
+    const evals = run.records.flatMap((r) => r.metrics["eval/loss"] ?? []);
     expect(evals.length).toBe(2);
     expect(evals[1]).toBeLessThan(evals[0]);
     expect(existsSync(join(root, "a", "checkpoint-6", "model.safetensors"))).toBe(true);
+    expect(run.result.bestCheckpoint).toBe(join(root, "a", "best"));
+  });
+
+  it("cancels through its signal and resumes bit for bit, with gradient accumulation", async () => {
+    await expectExactResume("sft", () => config({ microBatches: 2 }), tempDir("sft-resume"), 2);
+  });
+
+  it("accumulates micro-batches to the loss of the whole batch", async () => {
+    const whole = await recordJob("sft", config({ maxSteps: 2 }), tempDir("sft-mb1"));
+    const split = await recordJob("sft", config({ maxSteps: 2, microBatches: 4 }), tempDir("sft-mb4"));
+    expect(split.losses[0]).toBeCloseTo(whole.losses[0], 5);
+    expect(split.losses[1]).toBeCloseTo(whole.losses[1], 4);
   });
 
   it("generates from its checkpoints with `engine generate --model <run folder>`", async () => {
     const runDir = join(root, "generate");
-    await trainSft(config(runDir, { maxSteps: 3 }));
+    await recordJob("sft", config({ maxSteps: 3 }), runDir);
     const written: string[] = [];
     vi.spyOn(process.stdout, "write").mockImplementation((chunk) => written.push(String(chunk)) > 0);
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
@@ -70,20 +85,12 @@ describe("engine sft", () => {
     expect(written.join("")).toBe("Hi" + new TextDecoder().decode(Uint8Array.from(expected.tokens)) + "\n");
   });
 
-  it("resumes a killed run exactly: same losses and bit-identical weights", async () => {
-    const full = await trainSft(config(join(root, "full")));
-    await trainSft(config(join(root, "killed")));
-    rmSync(join(root, "killed", "checkpoint-6"), { recursive: true }); // as if killed after step 3's checkpoint
-    const resumed = await trainSft(config(join(root, "killed")));
-    expect(resumed.losses).toEqual(full.losses.slice(3));
-    const a = readSafetensors(join(root, "full", "checkpoint-6", "model.safetensors")).tensors;
-    const b = readSafetensors(join(root, "killed", "checkpoint-6", "model.safetensors")).tensors;
-    for (const name of Object.keys(a))
-      expect(Buffer.from(b[name].data.buffer).equals(Buffer.from(a[name].data.buffer)), name).toBe(true);
-  });
-
   it("trains packed conversations", async () => {
-    const result = await trainSft(config(join(root, "packed"), { packing: true, batchSize: 2, maxSteps: 3 }));
-    expect(result.losses[2]).toBeLessThan(result.losses[0]);
+    const run = await recordJob(
+      "sft",
+      config({ packing: true, batchSize: 2, maxSteps: 3 }),
+      join(root, "packed"),
+    );
+    expect(run.losses[2]).toBeLessThan(run.losses[0]);
   });
 });

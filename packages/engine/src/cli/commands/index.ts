@@ -7,10 +7,7 @@ import { registerPretrainCommand } from "./pretrain.js";
 import { registerResumeCommand } from "./resume.js";
 import { registerGenerateCommand } from "./generate.js";
 import { registerExportCommand } from "./export.js";
-import { registerSftCommand } from "./sft.js";
-import { registerRewardCommand } from "./reward.js";
-import { registerDpoCommand } from "./dpo.js";
-import { registerPpoCommand } from "./ppo.js";
+import { registerPostTrainCommands } from "./posttrain.js";
 
 /** Every CLI command, in the order `engine --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -22,8 +19,5 @@ export function registerCommands(program: Command): void {
   registerResumeCommand(program);
   registerGenerateCommand(program);
   registerExportCommand(program);
-  registerSftCommand(program);
-  registerRewardCommand(program);
-  registerDpoCommand(program);
-  registerPpoCommand(program);
+  registerPostTrainCommands(program);
 }

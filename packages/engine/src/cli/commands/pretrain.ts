@@ -1,13 +1,10 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { PretrainConfigSchema } from "../../config/pretrain.js";
-import { parseConfig } from "../../config/posttrain.js";
+import { ModelConfigSchema } from "../../config/model.js";
 import { dtypeForVocab, writeShard } from "../../io/shards.js";
 import { loadTokenizer } from "../../tokenizer/index.js";
-import type { PretrainResult } from "../../train/loop.js";
-import { type PretrainJob, pretrainInWorker } from "../../train/worker.js";
-import { createProgress } from "../progress.js";
+import { readConfigFile, runJobFromCli } from "../job.js";
 
 /**
  * Files named on the command line, folders expanded to their files (sorted, so the order is reproducible; symbolic
@@ -46,49 +43,13 @@ function textToShard(files: string[], outDir: string, vocabSize: number, tokeniz
   return shard;
 }
 
-/** Runs a job in a worker thread with a progress bar; prints a summary at the end. */
-export async function runWithProgress(job: PretrainJob, totalSteps: number): Promise<PretrainResult> {
-  const progress = createProgress(job.kind, totalSteps);
-  const last: Record<string, number> = {};
-  const started = Date.now();
-  const { result } = pretrainInWorker(job, {
-    onMetrics: (step, m) => {
-      Object.assign(last, m);
-      progress.update(step, {
-        loss: m["train/loss"],
-        ...(last["eval/loss"] !== undefined ? { eval: last["eval/loss"] } : {}),
-        "tok/s": Math.round(m["train/tokens_per_s"]),
-      });
-    },
-    onEvent: (message) => process.stderr.write(`\n${message}\n`),
-  });
-  try {
-    const r = await result;
-    progress.stop();
-    const lines = [
-      `steps           ${r.step}${r.stoppedEarly ? " (early stopping)" : ""}`,
-      `last train loss ${r.lastLoss.toFixed(4)}`,
-      `best eval loss  ${r.bestEvalLoss?.toFixed(4) ?? "-"} at step ${r.bestStep ?? "-"}`,
-      `unigram baseline ${r.unigramBaselineLoss?.toFixed(4) ?? "-"} (validation loss of token frequencies alone)`,
-      `skipped updates ${r.skippedSteps}`,
-      `wall time       ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      `checkpoints     ${r.outDir}`,
-    ];
-    console.log(lines.join("\n"));
-    return r;
-  } catch (err) {
-    progress.stop();
-    throw err;
-  }
-}
-
 export function registerPretrainCommand(program: Command): void {
   program
     .command("pretrain")
-    .description("pretrain a transformer from token shards (or text files with --text) in a worker thread")
+    .description("pretrain a transformer from token shards (or text files with --text)")
     .requiredOption("--data <paths...>", "token shard files or folders of them (text files with --text)")
     .option("--config <file.json>", "pretraining config (PretrainConfig); defaults for every missing field")
-    .requiredOption("--out <dir>", "run folder for checkpoints")
+    .requiredOption("--out <dir>", "run folder (workDir): checkpoints, metrics.jsonl")
     .option("--text", "the data files are text: tokenized with --tokenizer, else as bytes (ids 0..255)")
     .option("--tokenizer <tokenizer.json>", "tokenizer saved with the checkpoints (and used for --text)")
     .option("--max-steps <n>", "stop after this many updates this session (resume continues)", (v) =>
@@ -103,25 +64,17 @@ export function registerPretrainCommand(program: Command): void {
         tokenizer?: string;
         maxSteps?: number;
       }) => {
-        const raw = opts.config ? JSON.parse(readFileSync(opts.config, "utf8")) : {};
-        const cfg = parseConfig(PretrainConfigSchema, raw, opts.config ?? "default config");
+        const raw = (opts.config ? readConfigFile(opts.config) : {}) as Record<string, unknown>;
+        const model = ModelConfigSchema.parse(raw.model ?? {});
         const files = expandPaths(opts.data);
         mkdirSync(opts.out, { recursive: true });
-        const shards = opts.text
-          ? [textToShard(files, opts.out, cfg.model.vocabSize, opts.tokenizer)]
-          : files;
-        const tokenizerJson = opts.tokenizer ? readFileSync(opts.tokenizer, "utf8") : undefined;
-        await runWithProgress(
-          {
-            kind: "pretrain",
-            config: raw,
-            data: { shards },
-            outDir: resolve(opts.out),
-            tokenizerJson,
-            haltAfterStep: opts.maxSteps,
-          },
-          cfg.steps,
-        );
+        const shards = opts.text ? [textToShard(files, opts.out, model.vocabSize, opts.tokenizer)] : files;
+        const config = {
+          ...raw,
+          data: { shards },
+          ...(opts.tokenizer ? { tokenizer: resolve(opts.tokenizer) } : {}),
+        };
+        await runJobFromCli("pretrain", config, opts.out, opts.maxSteps);
       },
     );
 }

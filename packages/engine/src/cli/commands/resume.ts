@@ -1,9 +1,7 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { loadCheckpoint, latestCheckpoint } from "../../train/checkpoint.js";
-import type { PretrainCheckpointConfig } from "../../train/loop.js";
-import { PretrainConfigSchema } from "../../config/pretrain.js";
-import { runWithProgress } from "./pretrain.js";
+import { latestCheckpoint, loadCheckpoint } from "../../train/checkpoint.js";
+import type { PretrainCheckpointConfig } from "../../train/pretrain.js";
+import { runJobFromCli } from "../job.js";
 
 export function registerResumeCommand(program: Command): void {
   program
@@ -15,8 +13,8 @@ export function registerResumeCommand(program: Command): void {
       const latest = latestCheckpoint(dir);
       if (!latest) throw new Error(`resume: no checkpoint-<step> folder in ${dir}`);
       const saved = loadCheckpoint(latest.dir).config as PretrainCheckpointConfig;
-      const steps = PretrainConfigSchema.parse(saved.run).steps;
-      process.stderr.write(`resuming ${dir} at step ${latest.step} of ${steps}\n`);
-      await runWithProgress({ kind: "resume", outDir: resolve(dir), haltAfterStep: opts.maxSteps }, steps);
+      if (saved?.format !== "rlhf-engine/pretrain")
+        throw new Error(`resume: ${latest.dir} is not a pretraining checkpoint`);
+      await runJobFromCli("pretrain", saved.run, dir, opts.maxSteps);
     });
 }

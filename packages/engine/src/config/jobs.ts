@@ -1,0 +1,26 @@
+/**
+ * The job kinds of `runJob` and their config schemas, one per kind (defaults written once, in each schema). Pure zod:
+ * the web app and packages/shared validate and build job payloads from these without loading onnxruntime.
+ */
+import type { z } from "zod";
+import { DpoConfigSchema } from "./dpo.js";
+import { PpoConfigSchema } from "./ppo.js";
+import { PretrainConfigSchema } from "./pretrain.js";
+import { RewardConfigSchema } from "./reward.js";
+import { SftConfigSchema } from "./sft.js";
+
+export const JOB_KINDS = ["pretrain", "sft", "reward", "dpo", "ppo"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export const JOB_CONFIG_SCHEMAS = {
+  pretrain: PretrainConfigSchema,
+  sft: SftConfigSchema,
+  reward: RewardConfigSchema,
+  dpo: DpoConfigSchema,
+  ppo: PpoConfigSchema,
+} as const satisfies Record<JobKind, z.ZodType>;
+
+/** What a caller writes for a job of kind K (fields with defaults may be left out). */
+export type JobConfigInput<K extends JobKind = JobKind> = z.input<(typeof JOB_CONFIG_SCHEMAS)[K]>;
+/** The config after parsing: every default filled in. */
+export type JobConfig<K extends JobKind = JobKind> = z.output<(typeof JOB_CONFIG_SCHEMAS)[K]>;

@@ -1,0 +1,160 @@
+/**
+ * Pretraining as a harness task (harness.ts): batches of token windows from shards (train/validation split,
+ * gradient accumulation over micro-batches, or K updates per session.run), the causal- or masked-LM step graph,
+ * and evaluation on the whole validation split (at most `evalBatches` batches; a last, smaller batch gets a graph
+ * of its own, so no window counts twice and a split smaller than one batch still evaluates).
+ */
+import { readFileSync } from "node:fs";
+import type { ModelConfig } from "../config/model.js";
+import type { PretrainConfig } from "../config/pretrain.js";
+import { unigramBaselineLoss } from "../eval/language.js";
+import { exportInferenceModel } from "../generate/export.js";
+import { readShard } from "../io/shards.js";
+import type { JobOptions } from "../jobs/types.js";
+import { maskTokenId as maskTokenOf } from "../hf/tokenizer.js";
+import { initParameters } from "../models/parameters.js";
+import { type ObjectiveBatch, causalLmBatch, maskedLmBatch } from "../objectives/pretraining.js";
+import { Rng } from "../util/rng.js";
+import { type Batch, TokenBatches, splitMicroBatches } from "./batches.js";
+import type { HarnessSettings, StepOutcome, TrainTask } from "./harness.js";
+import { type PreparedStep, StepRunner, type TrainState } from "./stepRunner.js";
+
+/** The engine metadata of a pretraining checkpoint: the resolved model (for readers) and the run, to resume. */
+export interface PretrainCheckpointConfig {
+  format: "rlhf-engine/pretrain";
+  model: ModelConfig;
+  run: unknown;
+}
+
+export function pretrainSettings(cfg: PretrainConfig): HarnessSettings {
+  return { ...cfg, saveEvery: cfg.checkpointEvery };
+}
+
+export async function pretrainTask(
+  cfg: PretrainConfig,
+  input: unknown,
+  log: NonNullable<JobOptions["onLog"]>,
+): Promise<TrainTask<TrainState>> {
+  const model = cfg.model;
+  if (cfg.stepsPerRun > 1 && cfg.microBatches > 1)
+    throw new Error("pretrain config: stepsPerRun > 1 needs microBatches 1");
+  if (cfg.batchSize % cfg.microBatches !== 0)
+    throw new Error(
+      `pretrain config: batchSize ${cfg.batchSize} is not a multiple of microBatches ${cfg.microBatches}`,
+    );
+  if (cfg.objective === "masked_lm" && model.attention !== "bidirectional")
+    throw new Error('pretrain config: objective masked_lm needs model.attention "bidirectional"');
+  const tokenizerJson = cfg.tokenizer ? readFileSync(cfg.tokenizer, "utf8") : undefined;
+  const maskTokenId =
+    cfg.maskTokenId ??
+    (tokenizerJson === undefined ? null : maskTokenOf(tokenizerJson)) ??
+    model.vocabSize - 1;
+  const batches = TokenBatches.fromShards(cfg.data.shards, {
+    seqLen: model.contextLength,
+    vocabSize: model.vocabSize,
+    validationFraction: cfg.validationFraction,
+    seed: cfg.seed,
+  });
+  const rows = cfg.batchSize / cfg.microBatches;
+  const baseline = unigramBaseline(cfg, batches);
+  if (baseline !== null)
+    log(`unigram baseline loss ${baseline.toFixed(4)} (validation loss of token frequencies alone)`, "info");
+
+  const runner = await StepRunner.create({
+    model,
+    objective: cfg.objective,
+    batchSize: rows,
+    optimizer: cfg.optimizer,
+    microBatches: cfg.microBatches,
+    stepsPerRun: cfg.stepsPerRun,
+    runtime: cfg.runtime,
+  });
+  const toObjective = (b: Batch, rng: Rng): ObjectiveBatch =>
+    cfg.objective === "causal_lm"
+      ? causalLmBatch(b)
+      : maskedLmBatch(b, rng, {
+          vocabSize: model.vocabSize,
+          maskTokenId,
+          maskProbability: cfg.maskProbability,
+        });
+
+  return {
+    kind: "pretrain",
+    totalSteps: cfg.steps,
+    updatesPerStep: 1,
+    stepsPerRun: cfg.stepsPerRun,
+    groups: runner.groups,
+    watchLoss: true,
+    start(resume) {
+      if (!resume) return runner.initialState(initParameters(model, new Rng(cfg.seed)));
+      batches.resume(resume.trainerState.dataCursor);
+      return runner.importState(resume.weights, resume.optimizer);
+    },
+
+    async run(state, step, count, { rng, lrAt }) {
+      const prepared: PreparedStep[] = [];
+      const lrs: number[] = [];
+      for (let k = 0; k < count; k++) {
+        const micro = splitMicroBatches(batches.next(cfg.batchSize), cfg.microBatches);
+        prepared.push(
+          runner.prepare(
+            micro.map((b) => toObjective(b, rng)),
+            rng,
+          ),
+        );
+        lrs.push(lrAt(step + k));
+      }
+      const { steps, next } =
+        count === 1
+          ? await runner
+              .step(state, prepared[0], lrs[0], step + 1)
+              .then((r) => ({ steps: [r], next: r.next }))
+          : await runner.runSteps(state, prepared, lrs, step + 1);
+      const outcomes: StepOutcome[] = steps.map((r, k) => ({
+        loss: r.loss,
+        gradNorm: r.gradNorm,
+        groupGradNorms: r.groupGradNorms,
+        updateRatios: r.updateRatios,
+        metrics: { "train/lr": lrs[k], "train/epoch": batches.cursor().epoch },
+        tokens: cfg.batchSize * model.contextLength,
+      }));
+      return { steps: outcomes, next };
+    },
+
+    evaluate: batches.validationSequenceCount
+      ? async (state) => {
+          // Masked-LM corruption of validation batches is drawn from a fixed seed: every evaluation sees the same task.
+          const evalRng = new Rng((cfg.seed + 1) >>> 0);
+          let sum = 0;
+          let windows = 0;
+          let n = 0;
+          for (const b of batches.validationBatches(rows)) {
+            if (n++ >= cfg.evalBatches) break;
+            sum += (await runner.evalLoss(state, toObjective(b, evalRng), b.batchSize)) * b.batchSize;
+            windows += b.batchSize;
+          }
+          const loss = sum / windows;
+          return { "eval/loss": loss, "eval/perplexity": Math.exp(loss) };
+        }
+      : null,
+
+    exportState: (state) => runner.exportState(state),
+    progress: () => ({ dataCursor: batches.cursor(), epoch: batches.cursor().epoch, objective: {} }),
+    checkpointFiles(weights) {
+      const data = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data as Float32Array]));
+      const config: PretrainCheckpointConfig = { format: "rlhf-engine/pretrain", model, run: input };
+      return { config, tokenizerJson, onnxModel: exportInferenceModel(model, data) };
+    },
+    release: () => runner.release(),
+  };
+}
+
+/** Loss of predicting the validation tokens by their training frequencies: a run must beat it to have learned. */
+function unigramBaseline(cfg: PretrainConfig, batches: TokenBatches): number | null {
+  const targets: number[] = [];
+  for (const b of batches.validationBatches(cfg.batchSize)) targets.push(...b.targets);
+  if (!targets.length) return null;
+  const shards = cfg.data.shards.map((p) => readShard(p).tokens);
+  const all = shards.length === 1 ? shards[0] : Array.from(shards, (t) => Array.from(t)).flat();
+  return unigramBaselineLoss(all, targets, cfg.model.vocabSize);
+}
