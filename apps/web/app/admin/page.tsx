@@ -1,11 +1,7 @@
 import { redirect } from "next/navigation";
-import { db } from "@rlhf/db";
 import { People } from "@/components/annotation/People";
 import { requireUser } from "@/server/auth";
-import { log } from "@/server/log";
-import { trainingQueue } from "@/server/queue";
-import { createCaller } from "@/server/api/root";
-import { createContext } from "@/server/api/trpc";
+import { serverCaller } from "@/server/api/serverCaller";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +9,7 @@ export default async function AdminPage() {
   const user = await requireUser("/admin");
   if (user.role !== "ADMIN") redirect("/runs?denied=admin");
   // The same procedures as the API, so their role checks apply here too.
-  const api = createCaller(createContext({ userId: user.id, prisma: db(), queue: trainingQueue, log }));
+  const api = serverCaller(user.id);
   const audit = await api.admin.auditLog();
   return (
     <>

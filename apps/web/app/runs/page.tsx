@@ -11,7 +11,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           That page needs the {denied.toUpperCase()} role.
         </p>
       )}
-      <RunList canStart={user.role === "ADMIN"} />
+      <RunList isAdmin={user.role === "ADMIN"} />
     </>
   );
 }

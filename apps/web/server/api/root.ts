@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin";
 import { annotationRouter } from "./routers/annotation";
 import { datasetsRouter } from "./routers/datasets";
+import { modelsRouter } from "./routers/models";
 import { reviewRouter } from "./routers/review";
 import { trainingRouter } from "./routers/training";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   annotation: annotationRouter,
   review: reviewRouter,
   datasets: datasetsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,7 +7,7 @@ import { z, ZodError } from "zod";
 import type { PrismaClient } from "@rlhf/db";
 import type { Role } from "@rlhf/shared";
 import type { Logger } from "@rlhf/shared/log";
-import type { TrainingQueue } from "@rlhf/shared/queue";
+import type { EvaluationQueue, TrainingQueue } from "@rlhf/shared/queue";
 
 export interface Context {
   /** The signed-in user's id from the session cookie, or null. Role and existence are checked per call. */
@@ -15,6 +15,8 @@ export interface Context {
   prisma: PrismaClient;
   /** Lazy: procedures that never enqueue never connect to the queue. */
   queue: () => TrainingQueue;
+  /** The automatic evaluations' queue (imported models are evaluated like trained ones); lazy too. */
+  evaluationQueue: () => EvaluationQueue;
   log: Logger;
 }
 
@@ -29,7 +31,13 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     // Bad input comes back with the offending fields named (e.g. fieldErrors.steps).
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    return { ...shape, data: { ...shape.data, zodError } };
+    // Checks past the schema (a run's inputs) name their field too (`inputField: "snapshotId"`), so a form can
+    // show the message beside it.
+    const field = (error.cause as { field?: unknown } | undefined)?.field;
+    return {
+      ...shape,
+      data: { ...shape.data, zodError, inputField: typeof field === "string" ? field : null },
+    };
   },
 });
 

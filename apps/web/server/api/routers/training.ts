@@ -1,76 +1,84 @@
-import { TRPCError } from "@trpc/server";
+import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { publishRun } from "@rlhf/db/outbox";
-import { demoRunConfigSchema, METRICS } from "@rlhf/shared";
+import { runKindSchema, runSpecSchema, runStatusSchema } from "@rlhf/shared";
+import { runEvents } from "../../runs/live";
+import { cancelRun, resumeRun, startRun } from "../../runs/control";
 import { createTRPCRouter, protectedProcedure, roleProcedure } from "../trpc";
+
+const adminProcedure = roleProcedure("ADMIN");
+const runId = z.strictObject({ id: z.string().min(1).max(64) });
+
+const versionRef = {
+  select: { id: true, version: true, model: { select: { id: true, name: true, kind: true } } },
+} as const;
 
 const runSummary = {
   id: true,
   kind: true,
   status: true,
   progress: true,
+  step: true,
+  totalSteps: true,
   attempts: true,
   error: true,
   createdAt: true,
   startedAt: true,
   finishedAt: true,
   createdBy: { select: { name: true } },
+  snapshot: { select: { id: true, name: true } },
+  outputVersion: versionRef,
 } as const;
 
 export const trainingRouter = createTRPCRouter({
-  list: protectedProcedure.query(({ ctx }) =>
-    ctx.prisma.trainingRun.findMany({ select: runSummary, orderBy: { createdAt: "desc" }, take: 50 }),
-  ),
+  list: protectedProcedure
+    .input(
+      z.strictObject({ kind: runKindSchema.optional(), status: runStatusSchema.optional() }).prefault({}),
+    )
+    .query(({ ctx, input }) =>
+      ctx.prisma.trainingRun.findMany({
+        where: { kind: input.kind, status: input.status },
+        select: runSummary,
+        orderBy: { createdAt: "desc" },
+        take: 100,
+      }),
+    ),
 
-  get: protectedProcedure
-    .input(z.strictObject({ id: z.string().min(1).max(64) }))
-    .query(async ({ ctx, input }) => {
-      const run = await ctx.prisma.trainingRun.findUnique({
-        where: { id: input.id },
-        select: { ...runSummary, config: true },
-      });
-      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `no training run ${input.id}` });
-      const loss = await ctx.prisma.runMetric.findMany({
-        where: { runId: run.id, name: METRICS.trainLoss },
-        select: { step: true, value: true },
-        orderBy: { step: "asc" },
-      });
-      return { ...run, loss };
+  /** The run with its config, inputs and outputs; metrics and logs come from `live`. */
+  get: protectedProcedure.input(runId).query(async ({ ctx, input }) => {
+    const run = await ctx.prisma.trainingRun.findUnique({
+      where: { id: input.id },
+      select: {
+        ...runSummary,
+        config: true,
+        backend: true,
+        outputModelName: true,
+        workDir: true,
+        resumedFromStep: true,
+        cancelRequestedAt: true,
+        baseModelVersion: versionRef,
+        rewardModelVersion: versionRef,
+      },
+    });
+    if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `no training run ${input.id}` });
+    return run;
+  }),
+
+  /**
+   * Pushes the run's state, new metric points and new log lines (SSE). Each event is `tracked` with a cursor, so
+   * a reconnecting client resumes after the last event it saw instead of receiving everything again.
+   */
+  live: protectedProcedure
+    .input(runId.extend({ lastEventId: z.string().max(64).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const [id, event] of runEvents(ctx.prisma, input.id, input.lastEventId, signal))
+        yield tracked(id, event);
     }),
 
-  /** PLACEHOLDER run kind (see packages/shared runs.ts): proves the path from this button to a finished job. */
-  startDemo: roleProcedure("ADMIN")
-    .input(demoRunConfigSchema)
-    .mutation(async ({ ctx, input }) => {
-      const run = await ctx.prisma.$transaction(async (tx) => {
-        const created = await tx.trainingRun.create({
-          data: { kind: "demo", config: input, createdById: ctx.user.id },
-        });
-        await tx.auditLog.create({
-          data: {
-            actorId: ctx.user.id,
-            action: "training.start",
-            target: created.id,
-            details: { kind: "demo" },
-          },
-        });
-        return created;
-      });
-      const log = ctx.log.child({ runId: run.id });
-      try {
-        await publishRun(ctx.prisma, ctx.queue(), run);
-        log.info("run enqueued");
-      } catch (error) {
-        // The row is the outbox entry: the trainer's sweeper enqueues it once the queue is reachable again.
-        log.warn(
-          { err: (error as Error).message },
-          "enqueue failed; run left PENDING for the outbox sweeper",
-        );
-      }
-      const { status } = await ctx.prisma.trainingRun.findUniqueOrThrow({
-        where: { id: run.id },
-        select: { status: true },
-      });
-      return { id: run.id, status };
-    }),
+  /** Starts a run of any kind. The spec's zod schema and the inputs' checks both run before anything is written. */
+  start: adminProcedure.input(runSpecSchema).mutation(({ ctx, input }) => startRun(ctx, ctx.user.id, input)),
+
+  /** Not started: CANCELLED at once. Running: stopped by its trainer at the next step, checkpoint kept. */
+  cancel: adminProcedure.input(runId).mutation(({ ctx, input }) => cancelRun(ctx, ctx.user.id, input.id)),
+
+  resume: adminProcedure.input(runId).mutation(({ ctx, input }) => resumeRun(ctx, ctx.user.id, input.id)),
 });

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { db } from "@rlhf/db";
 import { getSession } from "@/server/auth";
 import { log } from "@/server/log";
-import { trainingQueue } from "@/server/queue";
+import { evaluationQueue, trainingQueue } from "@/server/queue";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { rejectOversizedBody } from "@/server/api/bodyLimit";
@@ -20,6 +20,7 @@ const handler = (request: Request) =>
         userId: (await getSession())?.user.id ?? null,
         prisma: db(),
         queue: trainingQueue,
+        evaluationQueue,
         log,
         requestId: request.headers.get("x-request-id") ?? undefined,
       }),
