@@ -1,6 +1,7 @@
 /**
- * Progress for long CLI work: a live bar on a terminal, and one plain line every few seconds elsewhere (CI logs,
- * files), so a log is never flooded with carriage returns.
+ * Progress for long CLI work: a live bar when both stdout and the progress stream are terminals, and otherwise (CI
+ * logs, `> file`, a trainer's captured output) one plain line every `intervalMs` plus the first and the last, so a
+ * log is never flooded with carriage returns and never silent for long.
  */
 import cliProgress from "cli-progress";
 
@@ -9,16 +10,21 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(
-  label: string,
-  total: number,
-  stream: NodeJS.WriteStream = process.stderr,
-): Progress {
-  if (stream.isTTY) {
+export interface ProgressOptions {
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Live bar or plain lines; by default live only when stdout and `stream` are both terminals. */
+  interactive?: boolean;
+  intervalMs?: number;
+}
+
+export function createProgress(label: string, total: number, options: ProgressOptions = {}): Progress {
+  const stream = options.stream ?? process.stderr;
+  const interactive = options.interactive ?? Boolean(process.stdout.isTTY && stream.isTTY);
+  if (interactive) {
     const bar = new cliProgress.SingleBar(
       {
         format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted} {info}`,
-        stream,
+        stream: stream as NodeJS.WriteStream,
         hideCursor: true,
       },
       cliProgress.Presets.shades_classic,
@@ -29,15 +35,25 @@ export function createProgress(
       stop: () => bar.stop(),
     };
   }
-  let last = 0;
+  const interval = options.intervalMs ?? 5000;
+  let last: number | null = null;
+  let pending: string | null = null;
   return {
     update(done, fields) {
+      const line = `${label} ${done}/${total} ${formatFields(fields)}`.trimEnd() + "\n";
       const now = Date.now();
-      if (now - last < 5000 && done < total) return;
+      if (last !== null && now - last < interval && done < total) {
+        pending = line;
+        return;
+      }
       last = now;
-      stream.write(`${label} ${done}/${total} ${formatFields(fields)}\n`);
+      pending = null;
+      stream.write(line);
     },
-    stop() {},
+    stop() {
+      if (pending) stream.write(pending);
+      pending = null;
+    },
   };
 }
 
