@@ -7,6 +7,9 @@ Each job is one of
       from_pretrained the engine's folder with the class its config.json names (AutoModelForCausalLM,
       BertForMaskedLM, *ForSequenceClassification) and AutoTokenizer; report the logits of `ids`, how the tokenizer
       encodes `text` and what apply_chat_template gives for `chat`.
+  {"op": "grad", "folder": ..., "ids": [[...]], "labels": [[...]]}
+      the masked-LM loss (labels -100 = not predicted) of the folder's BertForMaskedLM and its gradient for every
+      parameter, by name: {"loss", "grads"}.
   {"op": "save", "kind": "gpt2" | "llama" | "bert", "folder": ..., "config": {...}, "ids": [[...]]}
       build a transformers model of that kind from `config`, perturb every weight (so norms and biases are not their
       initial 1 and 0), save_pretrained it, and report its logits for `ids`.
@@ -53,6 +56,15 @@ def load(job):
     return result
 
 
+def grad(job):
+    model = transformers.BertForMaskedLM.from_pretrained(job["folder"])
+    model.train(False)  # no dropout; gradients still flow
+    out = model(input_ids=torch.tensor(job["ids"]), labels=torch.tensor(job["labels"]))
+    out.loss.backward()
+    grads = {name: p.grad.flatten().tolist() for name, p in model.named_parameters() if p.grad is not None}
+    return {"class": type(model).__name__, "loss": out.loss.item(), "grads": grads}
+
+
 MODELS = {
     "gpt2": (transformers.GPT2Config, transformers.GPT2LMHeadModel),
     "llama": (transformers.LlamaConfig, transformers.LlamaForCausalLM),
@@ -74,7 +86,8 @@ def save(job):
 def main():
     with open(sys.argv[1]) as f:
         jobs = json.load(f)
-    results = [load(job) if job["op"] == "load" else save(job) for job in jobs]
+    ops = {"load": load, "grad": grad, "save": save}
+    results = [ops[job["op"]](job) for job in jobs]
     with open(sys.argv[2], "w") as f:
         json.dump(results, f)
 

@@ -13,6 +13,11 @@ import type { ForwardInputs, Params } from "./transformer.js";
 function bertNames(cfg: ModelConfig): ModelNames & { bert: NonNullable<ModelNames["bert"]> } {
   const names = modelNames(cfg);
   if (!names.bert) throw new Error(`model: layout ${cfg.layout} is not bert`);
+  // BERT's parts only: its tensors have no place for rotary tables or a gate projection
+  if (cfg.positions !== "learned" || cfg.mlp === "swiglu")
+    throw new Error(
+      `model: the bert layout has learned positions and a gelu MLP, got positions ${cfg.positions} and mlp ${cfg.mlp}`,
+    );
   return { ...names, bert: names.bert };
 }
 

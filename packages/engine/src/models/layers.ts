@@ -19,7 +19,7 @@ export function withDropout(x: Value, site: string, dropout?: DropoutFn): Value 
   return mask ? op.mul(x, mask) : x;
 }
 
-/** x @ W (+ b), with W stored [in, out] (gpt2 layout) or [out, in] (llama layout). */
+/** x @ W (+ b), with W stored [in, out] (gpt2 layout) or [out, in] (llama and bert layouts). */
 export function linear(cfg: ModelConfig, params: Params, base: string, x: Value): Value {
   const w = param(params, `${base}.weight`);
   const y = op.matmul(x, cfg.layout === "gpt2" ? w : op.transposeLast(w));

@@ -107,7 +107,12 @@ export interface HfResult {
   special_tokens?: { pad: number | null; mask: number | null; eos: number | null };
 }
 
-/** Runs scripts/torch/hf_interop.py on `jobs` in one Python process. */
+export interface HfGradResult {
+  loss: number;
+  grads: Record<string, number[]>;
+}
+
+/** Runs scripts/torch/hf_interop.py on `jobs` in one Python process; a "grad" job gives an HfGradResult. */
 export function runHfJobs(jobs: object[]): HfResult[] {
   const python = process.env[PYTHON_ENV_VAR];
   if (!python)
@@ -129,4 +134,18 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
+}
+
+/**
+ * ||a - b|| / max(||b||, floor): relative where b has substance; a gradient that is zero in exact arithmetic (a key
+ * bias: softmax ignores a per-query constant) is all rounding noise on both sides and compares in absolute terms.
+ */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), floor);
 }

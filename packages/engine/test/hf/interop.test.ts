@@ -14,7 +14,15 @@ import { generatorFromCheckpoint } from "../../src/generate/checkpoint.js";
 import { HF_SCORE_HEAD as SCORE } from "../../src/hf/config.js";
 import { loadModelFolder } from "../../src/hf/folder.js";
 import { modelNames } from "../../src/models/parameters.js";
+import { OptimizerConfigSchema } from "../../src/config/pretrain.js";
+import { maskTokenId } from "../../src/hf/tokenizer.js";
+import { labelsToTargets } from "../../src/objectives/crossEntropy.js";
+import { toOnnx } from "../../src/onnx/index.js";
 import { loadBaseModel } from "../../src/posttrain/model.js";
+import { Session, tensor } from "../../src/runtime/index.js";
+import { maskTokens } from "../../src/train/batches.js";
+import { IO, buildGradientGraph, gradName } from "../../src/train/step.js";
+import { Rng } from "../../src/util/rng.js";
 import {
   type ChatMessage,
   type Tokenizer,
@@ -24,10 +32,12 @@ import {
 } from "../../src/tokenizer/index.js";
 import {
   HELD_OUT_TEXT,
+  type HfGradResult,
   type HfResult,
   engineLogits,
   maxAbsDiff,
   randomWeights,
+  relativeError,
   runHfJobs,
   tensorMap,
   writeCheckpoint,
@@ -111,6 +121,8 @@ const HF_IDS = [Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 300)];
 
 let cases: EngineCase[];
 let loaded: HfResult[];
+/** a masked-LM batch of the bert case: one full-context row, masked with the tokenizer's [MASK] */
+let mlm: { inputs: Int32Array; labels: Int32Array; hf: HfGradResult };
 let saved: Record<keyof typeof HF_SAVED, { dir: string; result: HfResult }>;
 
 beforeAll(async () => {
@@ -122,6 +134,14 @@ beforeAll(async () => {
     engineCase("bert-style masked LM", wordpiece, { preset: "bert-style" }, 3),
     engineCase("gpt2-style reward model", bpe, { preset: "gpt2-style" }, 4, true),
   ];
+  const bert = cases[2];
+  const T = bert.model.contextLength;
+  const row = Int32Array.from({ length: T }, (_, i) => bert.ids[i % bert.ids.length]);
+  const masked = maskTokens(row, new Rng(7), {
+    vocabSize: bert.model.vocabSize,
+    maskTokenId: maskTokenId(bert.tokenizer.toJSON())!,
+    maskProbability: 0.3,
+  });
   const savedDir = mkdtempSync(join(tmpdir(), "hf-saved-"));
   const kinds = Object.keys(HF_SAVED) as (keyof typeof HF_SAVED)[];
   const results = runHfJobs([
@@ -132,6 +152,7 @@ beforeAll(async () => {
       text: HELD_OUT_TEXT,
       ...(c.model.attention === "causal" ? { chat: CHAT } : {}),
     })),
+    { op: "grad", folder: bert.dir, ids: [[...masked.inputs]], labels: [[...masked.labels]] },
     ...kinds.map((kind) => ({
       op: "save",
       kind,
@@ -141,8 +162,9 @@ beforeAll(async () => {
     })),
   ]);
   loaded = results.slice(0, cases.length);
+  mlm = { ...masked, hf: results[cases.length] as unknown as HfGradResult };
   saved = Object.fromEntries(
-    kinds.map((kind, i) => [kind, { dir: join(savedDir, kind), result: results[cases.length + i] }]),
+    kinds.map((kind, i) => [kind, { dir: join(savedDir, kind), result: results[cases.length + 1 + i] }]),
   ) as typeof saved;
 }, 120_000);
 
@@ -187,6 +209,39 @@ describe("transformers loads the engine's checkpoint folders", () => {
     const bert = cases[2];
     expect(loaded[2].special_tokens!.mask).toBe(bert.tokenizer.specialTokens["[MASK]"]);
     expect(bert.tokenizer.idToToken(loaded[2].special_tokens!.mask!)).toBe("[MASK]");
+  });
+});
+
+describe("the BERT masked LM trains as BertForMaskedLM does", () => {
+  it("has its masked-LM loss and the gradient of every parameter", async () => {
+    const bert = cases[2];
+    expect(
+      mlm.labels.some((l, i) => l !== -100 && mlm.inputs[i] === bert.tokenizer.specialTokens["[MASK]"]),
+    ).toBe(true);
+    const T = bert.model.contextLength;
+    const graph = buildGradientGraph({
+      model: bert.model,
+      objective: "masked_lm",
+      batchSize: 1,
+      optimizer: OptimizerConfigSchema.parse({}),
+    });
+    const session = await Session.create(toOnnx(graph.graph), { threads: 1 });
+    const { targets, weights } = labelsToTargets(mlm.labels);
+    const out = await session.run({
+      ...Object.fromEntries(
+        graph.specs.map((s) => [s.name, tensor("float32", s.shape, bert.weights[s.name])]),
+      ),
+      [IO.inputIds]: tensor("int32", [1, T], mlm.inputs),
+      [IO.targets]: tensor("int32", [1, T], targets),
+      [IO.lossWeights]: tensor("float32", [1, T], weights),
+    });
+    await session.release();
+    expect(Math.abs(Number(out[IO.loss].data[0]) - mlm.hf.loss)).toBeLessThan(TOLERANCE);
+    expect(Object.keys(mlm.hf.grads).sort()).toEqual(graph.specs.map((s) => s.name).sort());
+    for (const s of graph.specs) {
+      const engine = out[gradName(s.name)].data as Float32Array;
+      expect(relativeError(engine, mlm.hf.grads[s.name]), `gradient of ${s.name}`).toBeLessThan(TOLERANCE);
+    }
   });
 });
 

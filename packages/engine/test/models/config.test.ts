@@ -68,5 +68,23 @@ describe("model config", () => {
     const q = parameterSpecs(llama).find((s) => s.name === "model.layers.1.self_attn.k_proj.weight")!;
     expect(q.shape).toEqual([32, 64]); // nn.Linear [out, in]
     expect(parameterSpecs(llama).map((s) => s.name)).toContain("lm_head.weight");
+    const bert = ModelConfigSchema.parse({
+      preset: "bert-style",
+      vocabSize: 30522,
+      contextLength: 512,
+      width: 768,
+      layers: 12,
+      heads: 12,
+    });
+    expect(bert).toMatchObject({ layout: "bert", attention: "bidirectional", mlp: "gelu", normEps: 1e-12 });
+    expect(parameterSpecs(bert).map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        "bert.embeddings.token_type_embeddings.weight",
+        "bert.encoder.layer.11.attention.output.LayerNorm.weight",
+        "cls.predictions.transform.dense.weight",
+        "cls.predictions.bias",
+      ]),
+    );
+    expect(countParameters(bert)).toBe(109514298); // bert-base BertForMaskedLM, as Hugging Face counts it
   });
 });
