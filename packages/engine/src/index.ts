@@ -1,5 +1,6 @@
 // Training infrastructure: file formats, checkpoints, schedules, monitors, batches (pure TypeScript, no onnxruntime).
 export * from "./io/safetensors.js";
+export * from "./io/shards.js";
 export * from "./train/state.js";
 export * from "./train/checkpoint.js";
 export * from "./train/schedule.js";
