@@ -38,6 +38,8 @@ export * from "./train/stepRunner.js";
 export * from "./train/harness.js";
 export type { PretrainCheckpointConfig } from "./train/pretrain.js";
 export * from "./generate/index.js";
+// Hugging Face model folders both ways: config.json <-> ModelConfig, tokenizer_config.json, transformers' folders.
+export * from "./hf/index.js";
 
 // Configs (also the light entry point `@rlhf/engine/config`) and the job API: runJob(kind, config, options) trains
 // every kind (pretrain, sft, reward, dpo, ppo) through the one harness.

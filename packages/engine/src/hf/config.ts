@@ -70,7 +70,7 @@ export function toHfConfig(
   specials: Partial<HfSpecialTokens> = {},
   opts: ToHfConfigOptions = {},
 ): HfConfig {
-  const problem = unrepresentable(model);
+  const problem = hfConfigProblem(model);
   if (problem) throw new HfConfigError("model config", problem);
   const s = { ...NO_SPECIALS, ...specials };
   const head = opts.head ?? "lm";
@@ -158,7 +158,7 @@ export function toGenerationConfig(specials: Partial<HfSpecialTokens>): HfConfig
 }
 
 /** Why `model` has no Hugging Face equivalent (the first switch that is off), or null when it has one. */
-export function unrepresentable(model: ModelConfig): string | null {
+export function hfConfigProblem(model: ModelConfig): string | null {
   const want = (field: keyof ModelConfig, ok: boolean, expected: string) =>
     ok
       ? null

@@ -27,7 +27,7 @@ export function tokenizerSpecials(tokenizerJson: string): Record<string, number>
 const MASK_TOKENS = [SPECIAL_TOKENS.mask, "[MASK]"];
 
 /** The id masked-LM corruption writes: the tokenizer's mask token (`<mask>` or WordPiece's `[MASK]`), if it has one. */
-export function maskTokenId(tokenizerJson: string): number | null {
+export function tokenizerMaskId(tokenizerJson: string): number | null {
   const specials = tokenizerSpecials(tokenizerJson);
   return MASK_TOKENS.map((t) => specials[t]).find((id) => id !== undefined) ?? null;
 }

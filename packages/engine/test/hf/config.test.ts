@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelConfigSchema, type ModelConfigInput } from "../../src/config/model.js";
 import { fromHfConfig, hfSpecialTokens, toGenerationConfig, toHfConfig } from "../../src/hf/config.js";
-import { maskTokenId } from "../../src/hf/tokenizer.js";
+import { tokenizerMaskId } from "../../src/hf/tokenizer.js";
 import { byteLevelTokenizer, trainWordPiece } from "../../src/tokenizer/index.js";
 
 const parse = (input: ModelConfigInput) => ModelConfigSchema.parse({ width: 32, heads: 4, ...input });
@@ -78,8 +78,8 @@ describe("Hugging Face config.json", () => {
 
   it("masks with the tokenizer's mask token, never an ordinary id", async () => {
     const wordpiece = await trainWordPiece(["a masked language model"], { vocabSize: 40 });
-    expect(maskTokenId(wordpiece.toJSON())).toBe(wordpiece.specialTokens["[MASK]"]);
-    expect(maskTokenId(byteLevelTokenizer().toJSON())).toBe(260);
-    expect(maskTokenId(byteLevelTokenizer([]).toJSON())).toBeNull();
+    expect(tokenizerMaskId(wordpiece.toJSON())).toBe(wordpiece.specialTokens["[MASK]"]);
+    expect(tokenizerMaskId(byteLevelTokenizer().toJSON())).toBe(260);
+    expect(tokenizerMaskId(byteLevelTokenizer([]).toJSON())).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ import { HF_SCORE_HEAD as SCORE } from "../../src/hf/config.js";
 import { loadModelFolder } from "../../src/hf/folder.js";
 import { modelNames } from "../../src/models/parameters.js";
 import { OptimizerConfigSchema } from "../../src/config/pretrain.js";
-import { maskTokenId } from "../../src/hf/tokenizer.js";
+import { tokenizerMaskId } from "../../src/hf/tokenizer.js";
 import { labelsToTargets } from "../../src/objectives/crossEntropy.js";
 import { toOnnx } from "../../src/onnx/index.js";
 import { loadBaseModel } from "../../src/posttrain/model.js";
@@ -139,7 +139,7 @@ beforeAll(async () => {
   const row = Int32Array.from({ length: T }, (_, i) => bert.ids[i % bert.ids.length]);
   const masked = maskTokens(row, new Rng(7), {
     vocabSize: bert.model.vocabSize,
-    maskTokenId: maskTokenId(bert.tokenizer.toJSON())!,
+    maskTokenId: tokenizerMaskId(bert.tokenizer.toJSON())!,
     maskProbability: 0.3,
   });
   const savedDir = mkdtempSync(join(tmpdir(), "hf-saved-"));
