@@ -11,7 +11,7 @@ import { unigramBaselineLoss } from "../eval/language.js";
 import { exportInferenceModel } from "../generate/export.js";
 import { readShard } from "../io/shards.js";
 import type { JobOptions } from "../jobs/types.js";
-import { maskTokenId as maskTokenOf } from "../hf/tokenizer.js";
+import { tokenizerMaskId } from "../hf/tokenizer.js";
 import { initParameters } from "../models/parameters.js";
 import { type ObjectiveBatch, causalLmBatch, maskedLmBatch } from "../objectives/pretraining.js";
 import { Rng } from "../util/rng.js";
@@ -47,7 +47,7 @@ export async function pretrainTask(
   const tokenizerJson = cfg.tokenizer ? readFileSync(cfg.tokenizer, "utf8") : undefined;
   const maskTokenId =
     cfg.maskTokenId ??
-    (tokenizerJson === undefined ? null : maskTokenOf(tokenizerJson)) ??
+    (tokenizerJson === undefined ? null : tokenizerMaskId(tokenizerJson)) ??
     model.vocabSize - 1;
   const batches = TokenBatches.fromShards(cfg.data.shards, {
     seqLen: model.contextLength,
