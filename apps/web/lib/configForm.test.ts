@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { configJsonSchema, fieldsOf, getOverride, issuesByPath, parseInput, setOverride } from "./configForm";
+import {
+  configJsonSchema,
+  describeDefault,
+  fieldsOf,
+  issuesByPath,
+  overridesOf,
+  parseInput,
+} from "./configForm";
 
 const schema = z.strictObject({
   learningRate: z.number().positive().default(2e-5),
@@ -33,25 +40,36 @@ describe("fieldsOf", () => {
   });
 });
 
-describe("overrides", () => {
-  it("sets and clears nested values, dropping objects left empty", () => {
-    let overrides = setOverride({}, "optimizer.beta2", 0.95);
-    overrides = setOverride(overrides, "epochs", 1);
-    expect(overrides).toEqual({ optimizer: { beta2: 0.95 }, epochs: 1 });
-    expect(getOverride(overrides, "optimizer.beta2")).toBe(0.95);
-    overrides = setOverride(overrides, "optimizer.beta2", undefined);
-    expect(overrides).toEqual({ epochs: 1 });
-    expect(schema.parse(overrides)).toMatchObject({ epochs: 1, optimizer: { beta2: 0.999 } });
+describe("overridesOf", () => {
+  const fields = fieldsOf(configJsonSchema(schema));
+
+  it("keeps only the fields filled in, nested like the config, so the schema fills every default", () => {
+    const overrides = overridesOf(fields, {
+      "optimizer.beta2": "0.95",
+      epochs: "1",
+      learningRate: " ",
+      packing: "true",
+    });
+    expect(overrides).toEqual({ optimizer: { beta2: 0.95 }, epochs: 1, packing: true });
+    expect(schema.parse(overrides)).toEqual({
+      learningRate: 2e-5,
+      epochs: 1,
+      packing: true,
+      optimizer: { name: "adamw", beta2: 0.95 },
+    });
   });
 
   it("keeps unparsable numbers as text so the schema names the field", () => {
-    expect(parseInput("integer", "")).toBeUndefined();
     expect(parseInput("number", "1e-3")).toBe(0.001);
-    const overrides = setOverride({}, "epochs", parseInput("integer", "three"));
-    const issues = issuesByPath(schema.safeParse(overrides).error);
+    const issues = issuesByPath(schema.safeParse(overridesOf(fields, { epochs: "three" })).error);
     expect(Object.keys(issues)).toEqual(["epochs"]);
     expect(issues.epochs).toMatch(/expected number/);
-    const nested = issuesByPath(schema.safeParse({ optimizer: { beta2: 1 } }).error);
+    const nested = issuesByPath(schema.safeParse(overridesOf(fields, { "optimizer.beta2": "1" })).error);
     expect(Object.keys(nested)).toEqual(["optimizer.beta2"]);
+  });
+
+  it("describes defaults as the form shows them", () => {
+    expect(fields.map(describeDefault)).toEqual(["0.00002", "3", null, "false", null]);
+    expect(describeDefault(fields[4].children![0])).toBe("adamw");
   });
 });

@@ -89,31 +89,23 @@ export function fieldsOf(schema: JsonSchema, prefix = ""): Field[] {
 
 export type Overrides = Record<string, unknown>;
 
-/** Sets (or, with undefined, removes) the value at a dotted path, dropping objects left empty. */
-export function setOverride(overrides: Overrides, path: string, value: unknown): Overrides {
+/** Sets the value at a dotted path, creating the objects on the way. */
+function setAt(overrides: Overrides, path: string, value: unknown): Overrides {
   const [head, ...rest] = path.split(".");
-  const next = { ...overrides };
-  if (rest.length === 0) {
-    if (value === undefined) delete next[head];
-    else next[head] = value;
-    return next;
-  }
-  const child = setOverride((next[head] as Overrides | undefined) ?? {}, rest.join("."), value);
-  if (Object.keys(child).length === 0) delete next[head];
-  else next[head] = child;
-  return next;
-}
-
-export function getOverride(overrides: Overrides, path: string): unknown {
-  return path.split(".").reduce<unknown>((value, key) => (value as Overrides | undefined)?.[key], overrides);
+  if (rest.length === 0) return { ...overrides, [head]: value };
+  return {
+    ...overrides,
+    [head]: setAt((overrides[head] as Overrides | undefined) ?? {}, rest.join("."), value),
+  };
 }
 
 /**
- * What a text box holds, as the value the schema expects: numbers stay numbers only when they parse (so zod
- * reports "expected number" for `abc` instead of it silently vanishing), empty text means "use the default".
+ * What a form field holds (text), as the value the schema expects: numbers stay numbers only when they parse
+ * (so zod reports "expected number" for `abc` instead of it silently vanishing); empty means "use the default".
  */
 export function parseInput(type: FieldType, text: string): unknown {
   if (text.trim() === "") return undefined;
+  if (type === "boolean") return text === "true";
   if (type === "number" || type === "integer") {
     const number = Number(text);
     return Number.isFinite(number) ? number : text;
@@ -126,6 +118,28 @@ export function parseInput(type: FieldType, text: string): unknown {
     }
   }
   return text;
+}
+
+/** The config the admin asked for: only the fields they filled in, nested like the schema. */
+export function overridesOf(fields: Field[], texts: Record<string, string>): Overrides {
+  let overrides: Overrides = {};
+  const visit = (list: Field[]) => {
+    for (const field of list) {
+      if (field.children) visit(field.children);
+      else {
+        const value = parseInput(field.type, texts[field.path] ?? "");
+        if (value !== undefined) overrides = setAt(overrides, field.path, value);
+      }
+    }
+  };
+  visit(fields);
+  return overrides;
+}
+
+/** How a default reads in the form: `8`, `"adamw"` as adamw, objects omitted (their fields show theirs). */
+export function describeDefault(field: Field): string | null {
+  if (field.default === undefined || field.children) return null;
+  return typeof field.default === "string" ? field.default : JSON.stringify(field.default);
 }
 
 /** zod issues keyed by dotted path (`config.optimizer.beta2`), the way the form shows them beside each field. */

@@ -1,6 +1,7 @@
 import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { runKindSchema, runSpecSchema, runStatusSchema } from "@rlhf/shared";
+import { runInputOptions } from "../../runs/inputOptions";
 import { runEvents } from "../../runs/live";
 import { cancelRun, resumeRun, startRun } from "../../runs/control";
 import { createTRPCRouter, protectedProcedure, roleProcedure } from "../trpc";
@@ -73,6 +74,9 @@ export const trainingRouter = createTRPCRouter({
       for await (const [id, event] of runEvents(ctx.prisma, input.id, input.lastEventId, signal))
         yield tracked(id, event);
     }),
+
+  /** Snapshots and model versions the new-run form offers. */
+  inputOptions: adminProcedure.query(({ ctx }) => runInputOptions(ctx.prisma)),
 
   /** Starts a run of any kind. The spec's zod schema and the inputs' checks both run before anything is written. */
   start: adminProcedure.input(runSpecSchema).mutation(({ ctx, input }) => startRun(ctx, ctx.user.id, input)),
