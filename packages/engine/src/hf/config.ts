@@ -121,6 +121,8 @@ export function toHfConfig(
       max_position_embeddings: model.contextLength,
       rms_norm_eps: model.normEps,
       rope_parameters: { rope_type: "default", rope_theta: model.ropeTheta },
+      // transformers before v5 and most other readers look for it at the top level
+      rope_theta: model.ropeTheta,
       attention_bias: model.bias,
       mlp_bias: model.bias,
       attention_dropout: model.dropout,
