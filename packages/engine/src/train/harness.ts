@@ -24,6 +24,7 @@ import {
   type LoadedCheckpoint,
   checkpointDir,
   latestCheckpoint,
+  listCheckpoints,
   loadCheckpoint,
   markBestCheckpoint,
   pruneCheckpoints,
@@ -103,7 +104,7 @@ export class DivergenceError extends Error {
   ) {
     super(
       `training diverged at step ${step}: ${detail}. Stopped before this update was applied; ` +
-        `${lastGood ? `the last good checkpoint is ${lastGood}` : "no checkpoint was written"}. ` +
+        `${lastGood ? `the last good checkpoint is ${lastGood}` : "no checkpoint was written before it"}. ` +
         `Usual causes: a learning rate too high for the model, missing warmup, or bad input data.`,
     );
     this.name = "DivergenceError";
@@ -162,11 +163,22 @@ export async function runHarness<S>(
     });
 
   let lastSaved: string | null = latest?.dir ?? null;
+  // Checkpoint k holds the weights whose loss step k + 1 measures: it is good once that loss is below the
+  // divergence line. A diverged run points back to the newest good one, and pruning never removes it.
+  type Saved = { step: number; dir: string };
+  const saved: { lastGood: Saved | null; unconfirmed: Saved | null } = {
+    lastGood: resume && ts.divergence.strikes === 0 ? { step: ts.step, dir: resume.dir } : null,
+    unconfirmed: null,
+  };
   const save = (step: number, best: boolean) => {
     const { weights, optimizer } = task.exportState(state);
     for (const [name, t] of Object.entries(weights))
       if (!(t.data as Float32Array).every(Number.isFinite))
-        throw new DivergenceError(step, `weight ${name} holds non-finite values`, lastSaved);
+        throw new DivergenceError(
+          step,
+          `weight ${name} holds non-finite values`,
+          saved.lastGood?.dir ?? null,
+        );
     ts = {
       ...ts,
       ...task.progress(step),
@@ -179,7 +191,12 @@ export async function runHarness<S>(
     const dir = checkpointDir(workDir, step);
     saveCheckpoint(dir, { weights, optimizer, trainerState: ts, ...task.checkpointFiles(weights) });
     if (best) markBestCheckpoint(workDir, step);
-    pruneCheckpoints(workDir, settings.keepCheckpoints);
+    if (task.watchLoss) saved.unconfirmed = { step, dir };
+    else saved.lastGood = { step, dir };
+    const sinceGood = saved.lastGood
+      ? listCheckpoints(workDir).filter((c) => c.step >= saved.lastGood!.step).length
+      : 0;
+    pruneCheckpoints(workDir, Math.max(settings.keepCheckpoints, sinceGood));
     lastSaved = dir;
     log(`checkpoint ${dir}${best ? " (best)" : ""}`, "info");
   };
@@ -193,12 +210,16 @@ export async function runHarness<S>(
     return K;
   };
 
-  let status: JobResult["status"] = "completed";
+  // A run that stopped early stays stopped: running it again returns its result instead of training on.
+  let status: JobResult["status"] =
+    ts.earlyStopping.evalsWithoutImprovement >= settings.earlyStopping.patience
+      ? "early_stopped"
+      : "completed";
   let lastEval: Metrics | null = null;
   const started = performance.now() - ts.wallTimeSeconds * 1000;
   let step = ts.step;
   try {
-    while (step < total) {
+    while (step < total && status === "completed") {
       if (options.signal?.aborted) {
         status = "cancelled";
         break;
@@ -211,7 +232,7 @@ export async function runHarness<S>(
       let skip = false;
       for (const [k, r] of outcomes.entries()) {
         const done = step + k + 1;
-        refuseCorruptUpdate(task, settings, r, done, lastSaved);
+        refuseCorruptUpdate(task, settings, r, done, saved.lastGood?.dir ?? null);
         if (task.watchLoss) {
           const spike = spikes.observe(r.loss);
           // Inside a multi-step run the update is already applied: a spike there is reported, not skipped.
@@ -223,12 +244,15 @@ export async function runHarness<S>(
             );
             if (skip) ts = { ...ts, skippedSteps: ts.skippedSteps + 1 };
           }
-          if (divergence.observe(r.loss).diverged)
+          const verdict = divergence.observe(r.loss);
+          if (!verdict.above && saved.unconfirmed?.step === done - 1) saved.lastGood = saved.unconfirmed;
+          if (verdict.above || saved.unconfirmed?.step === done - 1) saved.unconfirmed = null;
+          if (verdict.diverged)
             throw new DivergenceError(
               done,
               `the training loss stayed above ${settings.divergence.factor} x the first step's loss ` +
                 `(${divergence.threshold.toPrecision(4)}) for ${settings.divergence.patience} steps, now ${r.loss.toPrecision(4)}`,
-              lastSaved,
+              saved.lastGood?.dir ?? null,
             );
         }
         const metrics: Metrics = {

@@ -5,7 +5,7 @@ import type { PretrainConfigInput } from "../../src/config/pretrain.js";
 import { writeShard } from "../../src/io/shards.js";
 import { runJob } from "../../src/jobs/index.js";
 import { TokenBatches } from "../../src/train/batches.js";
-import { latestCheckpoint, loadCheckpoint } from "../../src/train/checkpoint.js";
+import { loadCheckpoint } from "../../src/train/checkpoint.js";
 import { expectExactResume, recordJob, tempDir } from "../posttrain/helpers.js";
 
 // A learnable stream: a repeating pattern with some noise, so losses fall and validation has something to measure.
@@ -123,10 +123,26 @@ describe("runJob pretrain", () => {
     expect(run.result.step).toBe(4);
     expect(readlinkSync(run.result.bestCheckpoint!)).toBe("checkpoint-2");
     expect(loadCheckpoint(join(workDir, "best")).trainerState.bestStep).toBe(2);
+    // running it again does not train on past its early stop
+    const again = await recordJob(
+      "pretrain",
+      tiny({ steps: 20, checkpointEvery: 100, earlyStopping: { patience: 1, minDelta: 0.5 } }),
+      workDir,
+    );
+    expect(again.result).toMatchObject({ status: "early_stopped", step: 4 });
+    expect(again.losses).toEqual([]);
   });
 
   it("stops a run at lr 10 within a few steps with an error, and marks no diverged checkpoint best", async () => {
-    for (const divergence of [{}, { maxUpdateRatio: 1e30 }]) {
+    const rules = [
+      [{}, /training diverged at step 1: the update would move .* x its own norm/],
+      // with the update-size stop out of the way, the loss rule stops it
+      [
+        { maxUpdateRatio: 1e30 },
+        /training diverged at step \d+: the training loss stayed above 3 x the first step's loss/,
+      ],
+    ] as const;
+    for (const [divergence, message] of rules) {
       const workDir = tempDir("engine-lr10");
       const run = runJob(
         "pretrain",
@@ -136,6 +152,7 @@ describe("runJob pretrain", () => {
           steps: 50,
           evalEvery: 1,
           checkpointEvery: 1,
+          keepCheckpoints: 1,
           schedule: { lr: 10, warmupSteps: 0, decay: "constant" },
           divergence,
         }),
@@ -145,12 +162,12 @@ describe("runJob pretrain", () => {
         () => null,
         (err: Error) => err,
       );
-      expect(error?.message).toMatch(/(diverged|loss is NaN) at step (\d+)/);
+      expect(error?.message).toMatch(message);
       expect(Number(/at step (\d+)/.exec(error!.message)![1])).toBeLessThanOrEqual(10);
       expect(existsSync(join(workDir, "best"))).toBe(false);
-      const last = latestCheckpoint(workDir);
-      if (last)
-        for (const t of Object.values(loadCheckpoint(last.dir).weights))
+      const lastGood = /the last good checkpoint is (\S+)\./.exec(error!.message)?.[1];
+      if (lastGood)
+        for (const t of Object.values(loadCheckpoint(lastGood).weights))
           expect((t.data as Float32Array).every(Number.isFinite)).toBe(true);
     }
   });
