@@ -11,6 +11,8 @@ const trainerEnvSchema = z.object({
   /** How often, and after how long, runs left PENDING (their enqueue failed) are enqueued again. */
   OUTBOX_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(10_000),
   OUTBOX_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** How often a running job checks its row for a cancel request. */
+  TRAINER_CANCEL_POLL_MS: z.coerce.number().int().min(50).default(500),
   /** Graceful shutdown waits this long for the running job before exiting anyway (the job is then retried). */
   TRAINER_SHUTDOWN_MS: z.coerce.number().int().min(0).default(10_000),
 });

@@ -4,15 +4,19 @@
 // because a job's id is its run's id, so a run is never enqueued twice.
 import { db } from "@rlhf/db";
 import { sweepPendingRuns } from "@rlhf/db/outbox";
+import { sweepPendingEvaluations } from "@rlhf/db/registry";
 import { createLogger } from "@rlhf/shared/log";
 import {
   checkQueue,
+  createEvaluationQueue,
+  createEvaluationWorker,
   createTrainingQueue,
   createTrainingWorker,
   queueBackendFromEnv,
 } from "@rlhf/shared/queue";
 import { trainerEnv } from "./env";
 import { boundPort, startHealthServer } from "./health";
+import { createEvaluationProcessor } from "./process-evaluation";
 import { createRunProcessor } from "./process-run";
 
 const log = createLogger("trainer");
@@ -21,19 +25,33 @@ const backend = queueBackendFromEnv();
 const prisma = db();
 
 const queue = createTrainingQueue(backend, "background");
-queue.on("error", (error) => log.warn({ err: error.message }, "queue connection error"));
-const worker = createTrainingWorker(backend, createRunProcessor(prisma, log), {
+const evaluations = createEvaluationQueue(backend, "background");
+const tuning = {
   concurrency: env.TRAINER_CONCURRENCY,
   lockDurationMs: env.TRAINER_LOCK_MS,
   stalledIntervalMs: env.TRAINER_STALLED_CHECK_MS,
-});
-worker.on("error", (error) => log.warn({ err: error.message }, "worker connection error"));
-worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled (its trainer died); it will be retried"));
+};
+const worker = createTrainingWorker(
+  backend,
+  createRunProcessor(prisma, evaluations, log, { cancelPollMs: env.TRAINER_CANCEL_POLL_MS }),
+  tuning,
+);
+const evaluator = createEvaluationWorker(backend, createEvaluationProcessor(prisma, log), tuning);
+const onError = (name: string) => (error: Error) =>
+  log.warn({ err: error.message }, `${name} connection error`);
+queue.on("error", onError("queue"));
+evaluations.on("error", onError("evaluation queue"));
+worker.on("error", onError("worker"));
+evaluator.on("error", onError("evaluation worker"));
+for (const w of [worker, evaluator])
+  w.on("stalled", (jobId) => log.warn({ jobId }, "job stalled (its trainer died); it will be retried"));
 
 const sweeper = setInterval(async () => {
   try {
     const published = await sweepPendingRuns(prisma, queue, env.OUTBOX_GRACE_MS);
     if (published > 0) log.info({ published }, "outbox: enqueued runs left pending");
+    const evaluated = await sweepPendingEvaluations(prisma, evaluations, env.OUTBOX_GRACE_MS);
+    if (evaluated > 0) log.info({ evaluated }, "outbox: enqueued evaluations left pending");
   } catch (error) {
     log.warn({ err: (error as Error).message }, "outbox sweep failed; retrying next interval");
   }
@@ -43,7 +61,7 @@ const health = await startHealthServer(env.TRAINER_HEALTH_PORT, {
   db: async () => void (await prisma.$queryRaw`SELECT 1`),
   queue: () => checkQueue(queue),
 });
-await worker.waitUntilReady();
+await Promise.all([worker.waitUntilReady(), evaluator.waitUntilReady()]);
 log.info({ queueBackend: backend.kind, healthPort: boundPort(health) }, "trainer ready");
 
 let stopping = false;
@@ -58,7 +76,13 @@ async function shutdown(signal: string) {
   }, env.TRAINER_SHUTDOWN_MS).unref();
   clearInterval(sweeper);
   health.close();
-  const closed = await Promise.allSettled([worker.close(), queue.close(), prisma.$disconnect()]);
+  const closed = await Promise.allSettled([
+    worker.close(),
+    evaluator.close(),
+    queue.close(),
+    evaluations.close(),
+    prisma.$disconnect(),
+  ]);
   const failures = closed
     .filter((result) => result.status === "rejected")
     .map((result) => String(result.reason));

@@ -1,14 +1,63 @@
+import { existsSync, readdirSync } from "node:fs";
 import type { Processor } from "bullmq";
-import type { PrismaClient } from "@rlhf/db";
-import { isTerminalStatus, trainingJobSchema, type TrainingJob } from "@rlhf/shared";
+import type { PrismaClient, TrainingRun } from "@rlhf/db";
+import { enqueueEvaluation, registerModelVersion } from "@rlhf/db/registry";
+import { readCheckpointInfo, runWorkDir, validateRunInputs } from "@rlhf/db/runs";
+import {
+  DEFAULT_OUTPUT_MODEL_NAME,
+  isTerminalStatus,
+  RUN_OUTPUT_MODEL_KIND,
+  runConfigSchemas,
+  runKindSchema,
+  runSpecSchema,
+  trainingJobSchema,
+  type RunKind,
+  type TrainingJob,
+} from "@rlhf/shared";
 import type { Logger } from "@rlhf/shared/log";
+import type { EvaluationQueue } from "@rlhf/shared/queue";
+import type { TrainTask } from "./child/messages";
 import { runInChild } from "./child/run-in-child";
+import type { TrainResult } from "./handlers";
+
+export interface RunProcessorOptions {
+  /** How often a running job looks for a cancel request on its row. */
+  cancelPollMs: number;
+}
+
+/** The step of the newest checkpoint-<step> folder in workDir: where the engine resumes (0: none yet). */
+function lastCheckpointStep(workDir: string): number {
+  if (!existsSync(workDir)) return 0;
+  const steps = readdirSync(workDir)
+    .map((name) => /^checkpoint-(\d+)$/.exec(name)?.[1])
+    .filter((step): step is string => step !== undefined)
+    .map(Number);
+  return Math.max(0, ...steps);
+}
+
+/** The run's row as the spec it was created from (validated again: a snapshot or model may be gone). */
+function specOf(run: TrainingRun, kind: RunKind) {
+  return runSpecSchema.parse({
+    kind,
+    snapshotId: run.snapshotId,
+    backend: run.backend,
+    ...(run.baseModelVersionId && { baseModelVersionId: run.baseModelVersionId }),
+    ...(run.rewardModelVersionId && { rewardModelVersionId: run.rewardModelVersionId }),
+    config: runConfigSchemas[kind].parse(run.config),
+  });
+}
 
 /**
- * The BullMQ processor: bookkeeping in Postgres around a handler run in a child process. Safe to run again for
- * the same run (a retry after a crashed trainer): metrics are written idempotently per (run, name, step).
+ * The BullMQ processor: bookkeeping in Postgres around an engine job run in a child process. Safe to run again for
+ * the same run (a retry after a crashed trainer): the job resumes from the last checkpoint in the run's workDir,
+ * metrics are written once per (run, name, step), and the output model is registered once.
  */
-export function createRunProcessor(prisma: PrismaClient, log: Logger): Processor<TrainingJob> {
+export function createRunProcessor(
+  prisma: PrismaClient,
+  evaluations: EvaluationQueue,
+  log: Logger,
+  options: RunProcessorOptions,
+): Processor<TrainingJob> {
   return async (job) => {
     const { runId, kind } = trainingJobSchema.parse(job.data);
     const jobLog = log.child({ jobId: job.id, runId, kind });
@@ -18,41 +67,129 @@ export function createRunProcessor(prisma: PrismaClient, log: Logger): Processor
       jobLog.warn({ status: run.status }, "run already finished; nothing to do");
       return;
     }
+    const attempt = run.attempts + 1;
+    const workDir = runWorkDir(runId);
+    const resumedFromStep = lastCheckpointStep(workDir);
     await prisma.trainingRun.update({
       where: { id: runId },
       data: {
         status: "RUNNING",
         startedAt: run.startedAt ?? new Date(),
-        attempts: { increment: 1 },
+        attempts: attempt,
+        workDir,
+        resumedFromStep,
         error: null,
       },
     });
-    jobLog.info({ attempt: run.attempts + 1 }, "run started");
+    const writeLog = (level: string, message: string) =>
+      prisma.runLog.create({ data: { runId, attempt, level, message } });
+    await writeLog(
+      "info",
+      resumedFromStep > 0
+        ? `attempt ${attempt}: resuming from checkpoint-${resumedFromStep}`
+        : `attempt ${attempt}: starting`,
+    );
+    jobLog.info({ attempt, resumedFromStep }, "run started");
+
+    let cancelPoll: NodeJS.Timeout | undefined;
     try {
-      await runInChild(kind, run.config, {
+      const inputs = await validateRunInputs(prisma, specOf(run, runKindSchema.parse(kind)));
+      const task: TrainTask = {
+        type: "train",
+        kind,
+        config: runConfigSchemas[kind].parse(run.config),
+        inputs: {
+          snapshotDir: inputs.snapshot.dir,
+          baseDir: inputs.baseModel?.info.dir ?? null,
+          rewardDir: inputs.rewardModel?.info.dir ?? null,
+        },
+        workDir,
+      };
+      let firstStep: number | null = null;
+      const child = runInChild<TrainResult>(task, {
         async onProgress(step, totalSteps) {
+          if (firstStep === null) {
+            firstStep = step;
+            await writeLog("info", `attempt ${attempt}: first step ${step} of ${totalSteps}`);
+          }
           const progress = step / totalSteps;
           await job.updateProgress(progress);
-          await prisma.trainingRun.update({ where: { id: runId }, data: { progress } });
+          await prisma.trainingRun.update({ where: { id: runId }, data: { progress, step, totalSteps } });
         },
         async onMetrics(step, values) {
-          const data = Object.entries(values).map(([name, value]) => ({ runId, step, name, value }));
+          const data = Object.entries(values)
+            .filter(([, value]) => Number.isFinite(value))
+            .map(([name, value]) => ({ runId, step, name, value }));
           await prisma.runMetric.createMany({ data, skipDuplicates: true });
         },
+        async onLog(level, message) {
+          await writeLog(level, message);
+        },
       });
+      cancelPoll = setInterval(async () => {
+        const row = await prisma.trainingRun.findUnique({
+          where: { id: runId },
+          select: { cancelRequestedAt: true },
+        });
+        if (row?.cancelRequestedAt) {
+          clearInterval(cancelPoll);
+          await writeLog("info", "cancel requested: stopping at the next step boundary");
+          child.cancel();
+        }
+      }, options.cancelPollMs);
+      const result = await child.result;
+      clearInterval(cancelPoll);
+
+      if (result.status === "cancelled") {
+        await prisma.trainingRun.update({
+          where: { id: runId },
+          data: { status: "CANCELLED", step: result.step, finishedAt: new Date() },
+        });
+        await writeLog(
+          "info",
+          `cancelled at step ${result.step}; checkpoint kept in ${result.finalCheckpoint}`,
+        );
+        jobLog.info({ step: result.step }, "run cancelled");
+        return;
+      }
+      const info = readCheckpointInfo(result.finalCheckpoint);
+      const version = await registerModelVersion(prisma, {
+        modelName: run.outputModelName ?? DEFAULT_OUTPUT_MODEL_NAME[kind],
+        kind: RUN_OUTPUT_MODEL_KIND[kind],
+        artifactDir: result.finalCheckpoint,
+        exportDir: result.exportDir,
+        runId,
+        snapshotId: run.snapshotId,
+        parentVersionId: run.baseModelVersionId,
+        architecture: info.architecture,
+        config: run.config,
+      });
+      await enqueueEvaluation(prisma, evaluations, version.id);
+      await prisma.trainingRun.update({
+        where: { id: runId },
+        data: {
+          status: "SUCCEEDED",
+          progress: 1,
+          step: result.step,
+          totalSteps: result.totalSteps,
+          finishedAt: new Date(),
+        },
+      });
+      await writeLog(
+        "info",
+        `${result.status} at step ${result.step}; registered model version ${version.id}`,
+      );
+      jobLog.info({ versionId: version.id }, "run succeeded");
     } catch (error) {
+      clearInterval(cancelPoll);
       const message = error instanceof Error ? error.message : String(error);
       await prisma.trainingRun.update({
         where: { id: runId },
         data: { status: "FAILED", error: message, finishedAt: new Date() },
       });
+      await writeLog("error", message);
       jobLog.error({ err: message }, "run failed");
       throw error;
     }
-    await prisma.trainingRun.update({
-      where: { id: runId },
-      data: { status: "SUCCEEDED", progress: 1, finishedAt: new Date() },
-    });
-    jobLog.info("run succeeded");
   };
 }

@@ -4,3 +4,5 @@ export * from "./queues";
 export * from "./metrics";
 export * from "./health";
 export * from "./evaluation";
+export * from "./eval-set";
+export * from "./torch-backend";

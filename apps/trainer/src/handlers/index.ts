@@ -1,18 +1,50 @@
-import { runConfigSchemas, type RunConfig, type RunKind } from "@rlhf/shared";
-import { demoHandler } from "./demo";
+import { runJob, type JobKind, type JobResult } from "@rlhf/engine";
+import type { RunKind } from "@rlhf/shared";
+import type { TrainTask } from "../child/messages";
+import { exportForBrowsers } from "./export";
+import { dpoHandler } from "./dpo";
+import { ppoHandler } from "./ppo";
+import { pretrainHandler } from "./pretrain";
+import { rewardHandler } from "./reward";
+import { sftHandler } from "./sft";
 import type { RunHandler, RunReporter } from "./types";
 
 /** One handler per run kind; the type makes a new RunKind without a handler a compile error. */
-export const HANDLERS: { [K in RunKind]: RunHandler<K> } = {
-  demo: demoHandler,
+export const HANDLERS: { [K in RunKind & JobKind]: RunHandler<K> } = {
+  pretrain: pretrainHandler,
+  sft: sftHandler,
+  reward: rewardHandler,
+  dpo: dpoHandler,
+  ppo: ppoHandler,
 };
 
-/** Validates `config` against the kind's schema (defaults filled) and runs the kind's handler. */
-export async function runHandler<K extends RunKind>(
-  kind: K,
-  config: unknown,
-  report: RunReporter,
-): Promise<void> {
-  const handler: RunHandler<K> = HANDLERS[kind];
-  return handler.run(runConfigSchemas[kind].parse(config) as RunConfig<K>, report);
+export interface TrainResult extends JobResult {
+  /** The transformers.js export of the final checkpoint, or null when the engine cannot write one. */
+  exportDir: string | null;
+}
+
+/**
+ * Runs a training task: the kind's handler builds the engine job's config, the engine trains in task.workDir
+ * (resuming from its last checkpoint on a retry), and a finished model is exported for transformers.js.
+ */
+export async function runTraining(
+  task: TrainTask,
+  context: { signal: AbortSignal; report: RunReporter },
+): Promise<TrainResult> {
+  const { report } = context;
+  const handler = HANDLERS[task.kind] as RunHandler<RunKind>;
+  const config = await handler.engineConfig(task.config, task.inputs, task.workDir, report);
+  const result = await runJob(task.kind, config, {
+    workDir: task.workDir,
+    signal: context.signal,
+    onProgress: report.progress,
+    onMetrics: report.metrics,
+    onLog: (message, level) => report.log(message, level),
+  });
+  // A reward model scores answers; it has no text to generate in a browser.
+  const exportDir =
+    result.status === "cancelled" || task.kind === "reward"
+      ? null
+      : exportForBrowsers(result.finalCheckpoint, task.workDir, report);
+  return { ...result, exportDir };
 }
