@@ -13,6 +13,7 @@ export function Header({ user }: { user: Session["user"] | null }) {
       {user && (
         <nav className="nav">
           <Link href="/runs">Runs</Link>
+          <Link href="/models">Models</Link>
           <Link href="/annotate">Annotate</Link>
           {user.role === "ADMIN" && <Link href="/admin">Admin</Link>}
           <span className="muted user" title={user.email}>
