@@ -124,17 +124,17 @@ export const ModelConfigSchema = ModelConfigInputSchema.transform((c, ctx): Mode
 });
 
 /**
- * The resolved model config a checkpoint's config.json stores (`model`), validated again: the derived fields
+ * The resolved model config a checkpoint's engine metadata stores (`model`), validated again: the derived fields
  * (layout, headDim) are dropped and the explicit switches re-parsed, which gives the same config back or names
  * what is wrong. `source` names the file in errors.
  */
 export function readModelConfig(raw: unknown, source: string): ModelConfig {
-  if (!raw || typeof raw !== "object") throw new Error(`${source}: config.json has no "model" section`);
+  if (!raw || typeof raw !== "object") throw new Error(`${source}: no "model" section`);
   const { layout: _layout, headDim: _headDim, ...input } = raw as Record<string, unknown>;
   const parsed = ModelConfigSchema.safeParse(input);
   if (!parsed.success)
     throw new Error(
-      `${source}: config.json model: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      `${source}: model: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   return parsed.data;
 }
