@@ -4,6 +4,8 @@
  *   2. Encoding throughput on the GPT-2 vocabulary: ours vs gpt-tokenizer (ids checked identical).
  *   2b. Unigram training at vocabulary 8,000 on the first MB of the corpus: ours vs the Rust UnigramTrainer (Python
  *      `tokenizers` wheel from the pinned venv, scripts/tokenizers/train_unigram.py), with ids per character of each.
+ *   2c. Near-duplicate detection by true Jaccard band (0.6, 0.7, 0.8, 0.9) with the default MinHash settings:
+ *      share of planted copies removed in each band, and precision against documents at or above 0.7.
  *   3. Language identification candidates on fixtures/data/langid-sample.jsonl: accuracy and time per sentence.
  *   4. Cleaning throughput (normalise, filters, PII, harmful, exact + near dedup) on one core, in MB/s.
  *   5. Peak memory of the cleaning stage on generated corpora 2.5x and 10x larger than the near-dup index budget,
@@ -31,6 +33,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DataPrepareConfigSchema } from "../src/config/data.js";
 import { buildStages, runCleaning } from "../src/data/clean.js";
+import { nearDedupStage } from "../src/data/dedup.js";
+import { makeDocument, makeVocabulary, plantCopies, toText } from "../test/data/corpus.js";
 import {
   loadPretrainedVocabulary,
   loadTokenizer,
@@ -225,6 +229,53 @@ async function benchUnigram(corpus: string) {
   );
 }
 
+function benchDedupBands() {
+  const cfg = DataPrepareConfigSchema.parse({
+    output: "unused",
+    sources: [{ name: "s", type: "text", path: "." }],
+  }).dedup.near;
+  console.log(
+    `\n## Near-duplicate detection by true Jaccard band (threshold ${cfg.threshold}, ${cfg.shingleSize}-word shingles, ${cfg.numPermutations} permutations, ${cfg.bands} bands)\n`,
+  );
+  const rng = new Rng(17);
+  const vocab = makeVocabulary(rng, 5000);
+  const bases = Array.from({ length: 500 }, () => makeDocument(rng, vocab, 300));
+  const bands: [number, number][] = [
+    [0.6, 0.7],
+    [0.7, 0.8],
+    [0.8, 0.9],
+    [0.9, 1],
+  ];
+  row(["true Jaccard", "copies", "removed", "share removed"]);
+  row(["---", "---", "---", "---"]);
+  let truePositives = 0;
+  let removedTotal = 0;
+  let positives = 0;
+  for (const band of bands) {
+    const stage = nearDedupStage(cfg, 1);
+    bases.forEach((w, i) =>
+      stage.apply({ id: `b${i}`, source: "s", text: toText(w), location: { file: "", line: i } }),
+    );
+    const copies = plantCopies(rng, bases, vocab, band, 400, cfg.shingleSize);
+    // Each copy is checked against the bases alone, so copies of one base do not find each other.
+    let removed = 0;
+    for (const c of copies) {
+      const sig = stage.index.signature(toText(c.words));
+      if (stage.index.findDuplicate(sig) > 0) removed++;
+    }
+    const positive = band[0] >= cfg.threshold;
+    if (positive) {
+      truePositives += removed;
+      positives += copies.length;
+    }
+    removedTotal += removed;
+    row([`[${band[0]}, ${band[1]})`, copies.length, removed, removed / copies.length]);
+  }
+  console.log(
+    `\nrecall at Jaccard >= ${cfg.threshold}: ${(truePositives / positives).toFixed(3)}; precision (removed copies at >= ${cfg.threshold} / all removed, the [0.6, 0.7) band counting as false positives): ${(truePositives / removedTotal).toFixed(3)}`,
+  );
+}
+
 async function benchLanguageId() {
   console.log("\n## Language identification (fixtures/data/langid-sample.jsonl)\n");
   const sample = readFileSync(
@@ -281,7 +332,7 @@ function benchCleaning(corpus: string) {
   const docs = corpus
     .split(/\n\n+/)
     .map((text, i) => ({ id: String(i), source: "debian", text, location: { file: "corpus", line: i } }));
-  const { stages } = buildStages(cfg, () => {});
+  const { stages } = buildStages(cfg);
   const perStage = new Map<string, number>();
   let kept = 0;
   const total = seconds(() => {
@@ -452,6 +503,7 @@ if (args[0] === "--memory-child") {
   const corpus = debianCorpus(CORPUS_MB * 1e6);
   await benchTokenizers(corpus);
   await benchUnigram(corpus);
+  benchDedupBands();
   await benchLanguageId();
   benchCleaning(corpus);
   if (!QUICK) {

@@ -18,6 +18,8 @@ export interface DataCard {
   badLines: { total: number; listed: CleanSummary["badLines"] };
   stages: CleanSummary["stages"];
   languages: CleanSummary["languages"];
+  languageScores: CleanSummary["languageScores"];
+  domains: CleanSummary["domains"];
   dedup: { exactHashes: number; nearIndexCapacity: number; nearIndexEvicted: number };
   mix: Omit<MixPlanEntry, "partial" | "tokens">[];
   tokens: {
@@ -53,14 +55,16 @@ export function renderCardMarkdown(card: DataCard): string {
   out.push(
     "## Sources",
     "",
-    "| source | files | empty files | bytes | documents | bad lines | clean documents | clean tokens |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| source | files | empty files | binary files skipped | bytes | documents | bad lines | clean documents | clean tokens |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const [name, s] of Object.entries(card.sources)) {
     out.push(
-      `| ${name} | ${fmt(s.files)} | ${fmt(s.emptyFiles.length)} | ${fmt(s.bytes)} | ${fmt(s.documents)} | ${fmt(s.badLines)} | ${fmt(s.cleanDocuments)} | ${fmt(s.cleanTokens)} |`,
+      `| ${name} | ${fmt(s.files)} | ${fmt(s.emptyFiles.length)} | ${fmt(s.binaryFiles.length)} | ${fmt(s.bytes)} | ${fmt(s.documents)} | ${fmt(s.badLines)} | ${fmt(s.cleanDocuments)} | ${fmt(s.cleanTokens)} |`,
     );
   }
+  for (const [name, s] of Object.entries(card.sources))
+    for (const f of s.binaryFiles) out.push("", `- ${name}: skipped binary file ${f}`);
   out.push(
     "",
     "## Cleaning stages",
@@ -88,14 +92,24 @@ export function renderCardMarkdown(card: DataCard): string {
     `Near-duplicate index: capacity ${fmt(card.dedup.nearIndexCapacity)} documents, ${fmt(card.dedup.nearIndexEvicted)} evicted (dedup window).`,
     "",
   );
-  out.push("## Languages", "");
+  out.push("## Languages", "", "Documents per detected language (mean detection score in brackets).", "");
   for (const [src, langs] of Object.entries(card.languages)) {
     out.push(
       `- ${src}: ${Object.entries(langs)
         .sort((a, b) => b[1] - a[1])
-        .map(([l, n]) => `${l} ${fmt(n)}`)
+        .map(([l, n]) => `${l} ${fmt(n)} (${(card.languageScores[src]?.[l] ?? 0).toFixed(2)})`)
         .join(", ")}`,
     );
+  }
+  if (Object.keys(card.domains).length) {
+    out.push("", "## Domains", "", "Documents per URL domain (the ten most frequent per source).", "");
+    for (const [src, domains] of Object.entries(card.domains))
+      out.push(
+        `- ${src}: ${Object.entries(domains)
+          .slice(0, 10)
+          .map(([d, n]) => `${d} ${fmt(n)}`)
+          .join(", ")}`,
+      );
   }
   out.push("", "## Bad lines", "", `${fmt(card.badLines.total)} in total.`, "");
   for (const b of card.badLines.listed) out.push(`- ${b.file}:${b.line} (${b.source}): ${b.reason}`);

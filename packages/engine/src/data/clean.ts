@@ -16,12 +16,15 @@ import { once } from "node:events";
 import { join } from "node:path";
 import type { DataPrepareConfig } from "../config/data.js";
 import type { Tokenizer } from "../tokenizer/types.js";
-import { exactDedupStage, nearDedupStage } from "./dedup.js";
+import { classifierHook, loadTextClassifier } from "./classifier.js";
+import { exactDedupStage, nearDedupStage, paragraphDedupStage } from "./dedup.js";
 import { harmfulStage, type HarmfulClassifier } from "./harmful.js";
 import { languageStage } from "./langid.js";
 import { normalizeStage } from "./normalize.js";
+import { urlStage } from "./url.js";
 import { piiStage } from "./pii.js";
 import { qualityStage } from "./quality.js";
+import { ruleStages } from "./rules.js";
 import { listSourceFiles, readSource } from "./sources.js";
 import { StageStats, type StageCounts } from "./stats.js";
 import type { BadLine, Stage } from "./types.js";
@@ -29,6 +32,8 @@ import type { BadLine, Stage } from "./types.js";
 export interface SourceSummary {
   files: number;
   emptyFiles: string[];
+  /** Files skipped before decoding because their first bytes are not text. */
+  binaryFiles: string[];
   bytes: number;
   documents: number;
   badLines: number;
@@ -42,6 +47,10 @@ export interface CleanSummary {
   badLines: BadLine[];
   stages: StageCounts[];
   languages: Record<string, Record<string, number>>;
+  /** Mean language-detection score per source and language. */
+  languageScores: Record<string, Record<string, number>>;
+  /** Documents per URL domain and source, the most frequent first (at most MAX_DOMAINS per source). */
+  domains: Record<string, Record<string, number>>;
   nearDedup: { enabled: boolean; capacity: number; evicted: number };
   exactHashes: number;
   seconds: number;
@@ -56,22 +65,35 @@ export function cleanDir(output: string): string {
   return join(output, "work", "clean");
 }
 
+/** Domains listed per source in the summary and the card; the count of all other domains is under "(other)". */
+export const MAX_DOMAINS = 100;
+
+export interface StageObservers {
+  onLanguage?: (source: string, language: string, score: number) => void;
+  onDomain?: (source: string, domain: string) => void;
+}
+
 export function buildStages(
   cfg: DataPrepareConfig,
-  onLanguage: (source: string, lang: string) => void,
+  observers: StageObservers = {},
   classifier?: HarmfulClassifier,
 ) {
   const near = cfg.dedup.near.enabled ? nearDedupStage(cfg.dedup.near, cfg.seed) : undefined;
+  const model = cfg.harmful.classifier;
+  classifier ??= model ? classifierHook(loadTextClassifier(model.path), model.threshold) : undefined;
   const exact = cfg.dedup.exact ? exactDedupStage() : undefined;
   const stages: Stage[] = [
+    urlStage(cfg.url, observers.onDomain ?? (() => {})),
     normalizeStage(cfg.normalize),
     ...(cfg.quality.enabled ? [qualityStage(cfg.quality)] : []),
-    ...(cfg.language.enabled ? [languageStage(cfg.language, onLanguage)] : []),
+    ...ruleStages(cfg.rules),
+    ...(cfg.language.enabled ? [languageStage(cfg.language, observers.onLanguage ?? (() => {}))] : []),
     piiStage(cfg.pii),
     ...(cfg.harmful.enabled || classifier
       ? [harmfulStage(cfg.harmful.enabled ? cfg.harmful : { ...cfg.harmful, categories: [] }, classifier)]
       : []),
     ...(exact ? [exact] : []),
+    ...(cfg.dedup.paragraphs ? [paragraphDedupStage()] : []),
     ...(near ? [near] : []),
   ];
   return { stages, near, exact };
@@ -92,9 +114,21 @@ export async function runCleaning(
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
   const languages: Record<string, Record<string, number>> = {};
+  const scoreSums: Record<string, Record<string, number>> = {};
+  const domainCounts = new Map<string, Map<string, number>>();
   const { stages, near, exact } = buildStages(
     cfg,
-    (src, lang) => ((languages[src] ??= {})[lang] = (languages[src][lang] ?? 0) + 1),
+    {
+      onLanguage: (src, lang, score) => {
+        (languages[src] ??= {})[lang] = (languages[src][lang] ?? 0) + 1;
+        (scoreSums[src] ??= {})[lang] = (scoreSums[src][lang] ?? 0) + score;
+      },
+      onDomain: (src, domain) => {
+        let counts = domainCounts.get(src);
+        if (!counts) domainCounts.set(src, (counts = new Map()));
+        counts.set(domain, (counts.get(domain) ?? 0) + 1);
+      },
+    },
     opts.harmfulClassifier,
   );
   const stats = new StageStats(stages.map((s) => s.name));
@@ -108,6 +142,7 @@ export async function runCleaning(
     const summary: SourceSummary = (sources[src.name] = {
       files: 0,
       emptyFiles: [],
+      binaryFiles: [],
       bytes: 0,
       documents: 0,
       badLines: 0,
@@ -126,6 +161,7 @@ export async function runCleaning(
         summary.bytes += size;
       },
       onEmptyFile: (f: string) => summary.emptyFiles.push(f),
+      onBinaryFile: (f: string) => summary.binaryFiles.push(f),
       onBytes: (n: number) => {
         bytesRead += n;
         if (bytesRead - reported >= 1 << 20) {
@@ -172,6 +208,13 @@ export async function runCleaning(
     badLines,
     stages: stats.toJSON(),
     languages,
+    languageScores: Object.fromEntries(
+      Object.entries(scoreSums).map(([src, sums]) => [
+        src,
+        Object.fromEntries(Object.entries(sums).map(([l, sum]) => [l, sum / languages[src][l]])),
+      ]),
+    ),
+    domains: Object.fromEntries([...domainCounts].map(([src, counts]) => [src, topDomains(counts)])),
     nearDedup: {
       enabled: near !== undefined,
       capacity: near?.index.capacity ?? 0,
@@ -183,4 +226,11 @@ export async function runCleaning(
   writeFileSync(`${summaryPath}.tmp`, JSON.stringify(result, null, 1));
   renameSync(`${summaryPath}.tmp`, summaryPath);
   return result;
+}
+
+function topDomains(counts: Map<string, number>): Record<string, number> {
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const top = Object.fromEntries(sorted.slice(0, MAX_DOMAINS));
+  const other = sorted.slice(MAX_DOMAINS).reduce((s, [, n]) => s + n, 0);
+  return other > 0 ? { ...top, "(other)": other } : top;
 }

@@ -49,14 +49,38 @@ export class HashSet64 {
   }
 }
 
+/** Adds the 64-bit prefix of the text's SHA-256; false when it was already in the set. */
+function addText(set: HashSet64, text: string): boolean {
+  const digest = createHash("sha256").update(text).digest();
+  return set.add(digest.readUInt32LE(0), digest.readUInt32LE(4));
+}
+
 export function exactDedupStage(): Stage & { size(): number } {
   const seen = new HashSet64();
   return {
     name: "exact_dedup",
     size: () => seen.size,
     apply(doc) {
-      const digest = createHash("sha256").update(doc.text).digest();
-      return seen.add(digest.readUInt32LE(0), digest.readUInt32LE(4)) ? {} : { drop: "exact_duplicate" };
+      return addText(seen, doc.text) ? {} : { drop: "exact_duplicate" };
+    },
+  };
+}
+
+/**
+ * Paragraph-level exact dedup (as dolma's paragraph deduper): a paragraph already seen anywhere earlier is removed,
+ * so a shared footer or disclaimer leaves every document but the first; a document left empty is dropped.
+ */
+export function paragraphDedupStage(): Stage {
+  const seen = new HashSet64();
+  return {
+    name: "paragraph_dedup",
+    apply(doc) {
+      const paragraphs = doc.text.split(/\n{2,}/);
+      const kept = paragraphs.filter((p) => !p.trim() || addText(seen, p.trim()));
+      if (kept.length === paragraphs.length) return {};
+      const text = kept.join("\n\n").trim();
+      if (!text) return { drop: "duplicate_paragraphs" };
+      return { text, changes: Array(paragraphs.length - kept.length).fill("duplicate_paragraph_removed") };
     },
   };
 }

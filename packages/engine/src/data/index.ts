@@ -1,5 +1,5 @@
 export type { Document, BadLine, Stage, StageResult } from "./types.js";
-export { readSource, listSourceFiles, readLines } from "./sources.js";
+export { readSource, listSourceFiles, readLines, looksBinary } from "./sources.js";
 export { normalizeStage } from "./normalize.js";
 export {
   qualityStage,
@@ -8,11 +8,23 @@ export {
   topNgramFraction,
   characterCounts,
 } from "./quality.js";
-export { piiStage, scanPii, luhnValid, type PiiKind } from "./pii.js";
+export { piiStage, scanPii, luhnValid, ibanValid, type PiiKind } from "./pii.js";
+export { gopherQualityStage, gopherRepetitionStage, c4Stage, finewebStage, ruleStages } from "./rules.js";
+export { urlStage, domainOf } from "./url.js";
+export {
+  trainTextClassifier,
+  readLabelledFile,
+  loadTextClassifier,
+  classify,
+  classifierHook,
+  type TextClassifierModel,
+  type LabelledText,
+} from "./classifier.js";
 export { harmfulStage, type HarmfulClassifier } from "./harmful.js";
-export { languageStage, detectLanguage } from "./langid.js";
+export { languageStage, detectLanguage, detectWithScore } from "./langid.js";
 export {
   exactDedupStage,
+  paragraphDedupStage,
   nearDedupStage,
   NearDuplicateIndex,
   HashSet64,

@@ -99,6 +99,8 @@ export async function prepareData(
     badLines: { total: clean.badLines.length, listed: clean.badLines.slice(0, MAX_LISTED_BAD_LINES) },
     stages: clean.stages,
     languages: clean.languages,
+    languageScores: clean.languageScores,
+    domains: clean.domains,
     dedup: {
       exactHashes: clean.exactHashes,
       nearIndexCapacity: clean.nearDedup.capacity,

@@ -1,6 +1,6 @@
 /**
- * Quality filters in the spirit of Gopher (Rae et al. 2021) and C4: length, symbol and digit ratios, repeated lines
- * and n-grams, a gibberish heuristic, and boilerplate lines. Each drop names the rule that fired.
+ * General quality filters: length, symbol and digit ratios, a gibberish heuristic, and boilerplate lines. Each drop
+ * names the rule that fired. The published rule sets (Gopher, C4, FineWeb) are stages of their own in rules.ts.
  */
 import type { DataPrepareConfig } from "../config/data.js";
 import { fnv1a, words } from "./text.js";
@@ -158,7 +158,6 @@ export function qualityStage(cfg: QualityConfig): Stage {
   const boilerplate = cfg.boilerplatePatterns.length
     ? new RegExp(cfg.boilerplatePatterns.map((p) => `(?:${p})`).join("|"), "im")
     : undefined;
-  const ngramLimits = Object.entries(cfg.maxTopNgramFraction).map(([n, max]) => ({ n: Number(n), max }));
   return {
     name: "quality",
     apply(doc) {
@@ -167,8 +166,9 @@ export function qualityStage(cfg: QualityConfig): Stage {
       if (boilerplate?.test(text)) {
         const lines = text.split("\n");
         const kept = lines.filter((l) => !boilerplate.test(l));
-        const nonEmpty = lines.filter((l) => l.trim()).length;
-        if ((lines.length - kept.length) / Math.max(nonEmpty, 1) > cfg.maxBoilerplateLineFraction)
+        const visible = (ls: string[]) => ls.reduce((s, l) => s + l.trim().length, 0);
+        const total = visible(lines);
+        if ((total - visible(kept)) / Math.max(total, 1) > cfg.maxBoilerplateCharFraction)
           return { drop: "boilerplate" };
         text = kept.join("\n").trim();
         changes.push("boilerplate_lines_removed");
@@ -181,17 +181,6 @@ export function qualityStage(cfg: QualityConfig): Stage {
       const chars = characterCounts(text);
       if (chars.symbols / Math.max(chars.visible, 1) > cfg.maxSymbolRatio) return { drop: "symbol_ratio" };
       if (chars.digits / Math.max(chars.visible, 1) > cfg.maxDigitRatio) return { drop: "digit_ratio" };
-      const lines = text
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(Boolean);
-      if (
-        lines.length > 1 &&
-        (lines.length - new Set(lines).size) / lines.length > cfg.maxDuplicateLineFraction
-      )
-        return { drop: "duplicate_lines" };
-      for (const { n, max } of ngramLimits)
-        if (topNgramFraction(ws, n) > max) return { drop: `repeated_${n}grams` };
       if ((gibberishFraction(text) ?? 0) > cfg.maxGibberishFraction) return { drop: "gibberish" };
       return changes.length ? { text, changes } : {};
     },

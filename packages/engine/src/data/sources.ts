@@ -1,9 +1,11 @@
 /**
- * Streaming sources: text files (a document per file, paragraph or line) and JSONL (text in a chosen field).
- * Files are read in byte chunks and split on newlines, so a file of any size streams; each line is decoded strictly,
- * so invalid UTF-8 is reported with its file and line instead of turning silently into U+FFFD.
+ * Streaming sources: text files (a document per file, paragraph or line) and JSONL (text in a chosen field, URL in
+ * another). Files are read in byte chunks and split on newlines, so a file of any size streams; each line is decoded
+ * strictly, so invalid UTF-8 is reported with its file and line instead of turning silently into U+FFFD.
+ * Before any decoding, a file whose first bytes look binary is skipped whole, and a line or document longer than the
+ * source's byte limit is skipped as it streams (never held in memory), so one huge line cannot exhaust memory.
  */
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { DataSourceConfig } from "../config/data.js";
 import type { BadLine, Document } from "./types.js";
@@ -12,6 +14,8 @@ export interface SourceEvents {
   onBadLine(bad: BadLine): void;
   onFile?(file: string, bytes: number): void;
   onEmptyFile?(file: string): void;
+  /** A file skipped because its first bytes are not text (NUL bytes, or too many control characters). */
+  onBinaryFile?(file: string): void;
   /** Bytes consumed, reported line by line, for progress within large files. */
   onBytes?(bytes: number): void;
 }
@@ -45,21 +49,81 @@ export function listSourceFiles(cfg: DataSourceConfig): string[] {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Lines of a file as raw bytes with 1-based numbers; a trailing "\r" is dropped (CRLF files). */
-export async function* readLines(file: string): AsyncGenerator<{ bytes: Uint8Array; line: number }> {
+/** Bytes sniffed at the start of a file to tell text from binary. */
+const SNIFF_BYTES = 64 * 1024;
+/** Share of control bytes (other than tab, newline, form feed, carriage return, escape) above which a file is binary. */
+const MAX_CONTROL_SHARE = 0.1;
+
+/** A NUL byte, or more than 10% control bytes, in the first 64 KiB: no text format has either. */
+export function looksBinary(bytes: Uint8Array): boolean {
+  let control = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0) return true;
+    if ((b < 32 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 27) || b === 127) control++;
+  }
+  return bytes.length > 0 && control / bytes.length > MAX_CONTROL_SHARE;
+}
+
+export function fileLooksBinary(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    return looksBinary(buf.subarray(0, readSync(fd, buf, 0, SNIFF_BYTES, 0)));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface Line {
+  bytes: Uint8Array;
+  line: number;
+  /** Set (to the line's length in bytes) when the line was longer than the limit: its bytes were skipped. */
+  tooLong?: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Lines of a file as raw bytes with 1-based numbers; a trailing "\r" is dropped (CRLF files). A line longer than
+ * `maxLineBytes` is reported with `tooLong` and empty bytes; it is skipped chunk by chunk, so memory stays at one
+ * chunk plus the limit whatever the line's length.
+ */
+export async function* readLines(file: string, maxLineBytes = Infinity): AsyncGenerator<Line> {
   let carry: Buffer = Buffer.alloc(0);
   let line = 0;
+  let skipped = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    let from = 0;
+    if (skipped > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        skipped += chunk.length;
+        continue;
+      }
+      yield { bytes: NO_BYTES, line: ++line, tooLong: skipped + nl };
+      skipped = 0;
+      from = nl + 1;
+    }
+    const rest = chunk.subarray(from);
+    const buf = carry.length ? Buffer.concat([carry, rest]) : rest;
     let start = 0;
     let nl: number;
     while ((nl = buf.indexOf(10, start)) >= 0) {
-      yield { bytes: trimCr(buf.subarray(start, nl)), line: ++line };
+      const length = nl - start;
+      if (length > maxLineBytes) yield { bytes: NO_BYTES, line: ++line, tooLong: length };
+      else yield { bytes: trimCr(buf.subarray(start, nl)), line: ++line };
       start = nl + 1;
     }
-    carry = Buffer.from(buf.subarray(start));
+    if (buf.length - start > maxLineBytes) {
+      skipped = buf.length - start;
+      carry = Buffer.alloc(0);
+    } else {
+      carry = Buffer.from(buf.subarray(start));
+    }
   }
-  if (carry.length > 0) yield { bytes: trimCr(carry), line: line + 1 };
+  if (skipped > 0) yield { bytes: NO_BYTES, line: line + 1, tooLong: skipped };
+  else if (carry.length > 0) yield { bytes: trimCr(carry), line: line + 1 };
 }
 
 function trimCr(b: Buffer): Buffer {
@@ -74,37 +138,50 @@ export async function* readSource(cfg: DataSourceConfig, events: SourceEvents): 
       events.onEmptyFile?.(file);
       continue;
     }
+    if (fileLooksBinary(file)) {
+      events.onBinaryFile?.(file);
+      continue;
+    }
     const name = statSync(cfg.path).isFile() ? file : relative(cfg.path, file);
-    const doc = (text: string, line: number): Document => ({
+    const doc = (text: string, line: number, url?: string): Document => ({
       id: `${cfg.name}/${name}:${line}`,
       source: cfg.name,
       text,
       location: { file, line },
+      ...(url === undefined ? {} : { url }),
     });
     const bad = (line: number, reason: string) => events.onBadLine({ source: cfg.name, file, line, reason });
-    const lines = countedLines(file, events.onBytes);
-    if (cfg.type === "jsonl") yield* readJsonl(lines, cfg.field, doc, bad);
-    else yield* readText(lines, cfg.split, doc, bad);
+    const lines = guardedLines(file, cfg.maxDocumentBytes, events.onBytes, bad);
+    if (cfg.type === "jsonl") yield* readJsonl(lines, cfg, doc, bad);
+    else yield* readText(lines, cfg, doc, bad);
   }
 }
 
-type Lines = AsyncGenerator<{ bytes: Uint8Array; line: number }>;
-type MakeDoc = (text: string, line: number) => Document;
+type Lines = AsyncGenerator<Line>;
+type MakeDoc = (text: string, line: number, url?: string) => Document;
 type ReportBad = (line: number, reason: string) => void;
 
-async function* countedLines(file: string, onBytes: ((n: number) => void) | undefined): Lines {
-  for await (const l of readLines(file)) {
-    onBytes?.(l.bytes.length + 1);
-    yield l;
+/** Lines within the byte limit; longer ones are reported as bad lines and never decoded. */
+async function* guardedLines(
+  file: string,
+  maxBytes: number,
+  onBytes: ((n: number) => void) | undefined,
+  bad: ReportBad,
+): Lines {
+  for await (const l of readLines(file, maxBytes)) {
+    onBytes?.((l.tooLong ?? l.bytes.length) + 1);
+    if (l.tooLong !== undefined) bad(l.line, `line of ${l.tooLong} bytes is longer than ${maxBytes}`);
+    else yield l;
   }
 }
 
 async function* readJsonl(
   lines: Lines,
-  field: string,
+  cfg: DataSourceConfig,
   doc: MakeDoc,
   bad: ReportBad,
 ): AsyncGenerator<Document> {
+  const field = cfg.field;
   for await (const { bytes, line } of lines) {
     let text: string;
     try {
@@ -127,21 +204,28 @@ async function* readJsonl(
       bad(line, `field "${field}" is missing or not a string`);
       continue;
     }
-    yield doc(content, line);
+    const url = (value as Record<string, unknown>)[cfg.urlField];
+    yield doc(content, line, typeof url === "string" ? url : undefined);
   }
 }
 
 async function* readText(
   lines: Lines,
-  split: DataSourceConfig["split"],
+  cfg: DataSourceConfig,
   doc: MakeDoc,
   bad: ReportBad,
 ): AsyncGenerator<Document> {
+  const split = cfg.split;
   let pending: string[] = [];
+  let pendingBytes = 0;
+  /** The current document passed the byte limit: its remaining lines are skipped up to its end. */
+  let overflow = false;
   let firstLine = 0;
   const flush = () => {
     const d = pending.length > 0 ? doc(pending.join("\n"), firstLine) : undefined;
     pending = [];
+    pendingBytes = 0;
+    overflow = false;
     return d;
   };
   for await (const { bytes, line } of lines) {
@@ -161,8 +245,16 @@ async function* readText(
       if (d) yield d;
       continue;
     }
+    if (overflow) continue;
     if (pending.length === 0) firstLine = line;
     pending.push(text);
+    pendingBytes += bytes.length + 1;
+    // A paragraph or file document past the limit is dropped as a whole, like an overlong line.
+    if (pendingBytes > cfg.maxDocumentBytes) {
+      bad(firstLine, `document longer than ${cfg.maxDocumentBytes} bytes`);
+      pending = [];
+      overflow = true;
+    }
   }
   const d = flush();
   if (d) yield d;

@@ -4,6 +4,8 @@ export interface Document {
   source: string;
   text: string;
   location: { file: string; line: number };
+  /** Where the text was fetched from (JSONL `urlField`, WARC target URI), for URL filtering and per-domain counts. */
+  url?: string;
 }
 
 /** A line a source could not read (invalid UTF-8, broken JSON, missing field): skipped, counted, located. */

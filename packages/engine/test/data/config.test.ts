@@ -23,7 +23,7 @@ describe("data prepare config file", () => {
     expect(cfg.output).toBe(join(dir, "out"));
     expect(cfg.sources[0].path).toBe(join(dir, "raw"));
     expect(cfg.tokenizer).toBe(join(dir, "tok", "tokenizer.json"));
-    expect(cfg.dedup.near.threshold).toBe(0.8);
+    expect(cfg.dedup.near.threshold).toBe(0.7);
     expect(cfg.pack.sequenceLength).toBe(1024);
   });
 

@@ -67,3 +67,35 @@ export function toText(words: string[]): string {
   }
   return out.join(" ");
 }
+
+export interface PlantedCopy {
+  base: number;
+  words: string[];
+  /** True Jaccard similarity of the copy's and its base's word shingles. */
+  similarity: number;
+}
+
+/**
+ * Edited copies of the bases whose true Jaccard similarity to their base lies in [low, high): edit counts are drawn
+ * around the count that lands in the band (about 5 shingles lost per edited word) and off-band copies are discarded.
+ */
+export function plantCopies(
+  rng: Rng,
+  bases: string[][],
+  vocab: string[],
+  band: [number, number],
+  count: number,
+  k: number,
+): PlantedCopy[] {
+  const out: PlantedCopy[] = [];
+  while (out.length < count) {
+    const base = rng.int(bases.length);
+    const shingles = bases[base].length - k + 1;
+    const target = band[0] + rng.next() * (band[1] - band[0]);
+    const edits = Math.max(1, Math.round((shingles * (1 - target)) / (k * (1 + target))));
+    const words = edit(rng, bases[base], vocab, edits);
+    const similarity = jaccard(bases[base], words, k);
+    if (similarity >= band[0] && similarity < band[1]) out.push({ base, words, similarity });
+  }
+  return out;
+}

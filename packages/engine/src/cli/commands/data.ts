@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { DataPrepareConfigSchema, type DataPrepareConfig } from "../../config/data.js";
 import { renderCardMarkdown } from "../../data/card.js";
+import { classify, readLabelledFile, trainTextClassifier } from "../../data/classifier.js";
 import { prepareData } from "../../data/pipeline.js";
 import { createProgress, type Progress } from "../progress.js";
 
@@ -34,6 +35,10 @@ export function loadDataConfig(file: string): DataPrepareConfig {
       categories: cfg.harmful.categories.map((c) =>
         c.termsFile ? { ...c, termsFile: abs(c.termsFile) } : c,
       ),
+      classifier: cfg.harmful.classifier && {
+        ...cfg.harmful.classifier,
+        path: abs(cfg.harmful.classifier.path),
+      },
     },
   };
 }
@@ -69,5 +74,26 @@ export function registerDataCommands(program: Command): void {
       pack?.stop();
       if (card) console.log(renderCardMarkdown(card));
       console.log(`data card: ${resolve(cfg.output, "data-card.md")}`);
+    });
+  data
+    .command("train-classifier")
+    .description('train the harmful-content classifier on a labelled JSONL file ({"text", "label"} per line)')
+    .argument("<labelled>", 'JSONL file; the label "ok" (or --ok-label) marks harmless text')
+    .requiredOption("-o, --out <file>", "where to write the model (JSON); use it as harmful.classifier.path")
+    .option("--ok-label <label>", "the label of harmless text", "ok")
+    .option("--validation <file>", "a second labelled file to report accuracy on")
+    .action((labelled: string, o: { out: string; okLabel: string; validation?: string }) => {
+      const model = trainTextClassifier(readLabelledFile(labelled), { okLabel: o.okLabel });
+      mkdirSync(dirname(resolve(o.out)), { recursive: true });
+      writeFileSync(o.out, JSON.stringify(model));
+      console.log(`classifier with labels ${model.labels.join(", ")} -> ${o.out}`);
+      if (o.validation) {
+        const held = readLabelledFile(o.validation);
+        const right = held.filter((e) => {
+          const p = classify(model, e.text);
+          return Object.keys(p).reduce((a, b) => (p[a] >= p[b] ? a : b)) === e.label;
+        }).length;
+        console.log(`validation accuracy: ${right}/${held.length}`);
+      }
     });
 }
