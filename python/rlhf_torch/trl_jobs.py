@@ -1,0 +1,254 @@
+"""SFT, reward model, DPO and GRPO through TRL's trainers, from the engine's post-training configs
+(packages/engine/src/config/{posttrain,sft,reward,dpo}.ts) and the platform's snapshot JSONL files.
+
+TRL writes its own resumable checkpoints (Hugging Face Trainer layout) under <workDir>/trl/; at the end (or on a
+cancel) the model is exported as <workDir>/checkpoint-<step>/ in the engine's layout (HF model folder, tokenizer,
+engine_config.json), which is what the platform registers. TRL 1.13 has no PPO trainer: PPO runs on the engine."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+
+import torch
+from datasets import Dataset
+from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, TrainerCallback
+
+from .checkpoint import checkpoint_dir, load_tokenizer
+from .distributed import Dist, transformer_blocks
+from .events import Events
+
+# The engine's post-training defaults (config/posttrain.ts and each kind's TRL learning rate); GRPO is torch-only.
+COMMON_DEFAULTS = dict(
+    epochs=3, maxSteps=None, batchSize=8, maxLength=1024, seed=42, logEvery=10, evalEvery=500, saveEvery=500,
+    keepCheckpoints=3,
+)
+OPTIMIZER_DEFAULTS = dict(name="adamw", beta1=0.9, beta2=0.999, eps=1e-8, weightDecay=0.0, decayEmbeddings=False, maxGradNorm=1.0)
+SCHEDULE_DEFAULTS = dict(warmupSteps=0, decay="linear", minLrRatio=0.0)
+KIND_DEFAULTS = {
+    "sft": dict(learningRate=2e-5, assistantOnlyLoss=True, packing=False),
+    "reward": dict(learningRate=1e-4, centerRewardsCoefficient=0.0, marginPerRank=0.0, pairWeighting="prompt"),
+    "dpo": dict(learningRate=1e-6, beta=0.1, lossType="sigmoid", labelSmoothing=0.0, rpoAlpha=0.0),
+    # TRL GRPOConfig defaults, except generations per prompt (TRL 8) and completion length (TRL 256), kept small
+    # enough for a CPU; `rewardCheckpoint` is a reward model folder (this backend's or the engine's).
+    "grpo": dict(learningRate=1e-6, beta=0.0, numGenerations=4, maxCompletionLength=64, temperature=1.0, rewardCheckpoint=None),
+}
+ENGINE_ONLY = {"runtime", "outDir"}
+# TRL's log names -> the engine's metric names; names with a slash are kept, others go under train/ (or eval/).
+RENAMES = {
+    "loss": "loss", "learning_rate": "lr", "grad_norm": "grad_norm", "epoch": "epoch",
+    "accuracy": "rewards/accuracies", "margin": "rewards/margins", "reward": "objective/scores", "kl": "objective/kl",
+}
+
+
+def runner(kind: str):
+    return functools.partial(run, kind)
+
+
+def parse_config(kind: str, raw: dict) -> dict:
+    known = set(COMMON_DEFAULTS) | set(KIND_DEFAULTS[kind]) | ENGINE_ONLY | {"baseCheckpoint", "data", "optimizer", "schedule"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"{kind} config: unrecognized key {unknown[0]!r}")
+    cfg = {**COMMON_DEFAULTS, **KIND_DEFAULTS[kind], **{k: v for k, v in raw.items() if k not in ENGINE_ONLY}}
+    cfg["optimizer"] = {**OPTIMIZER_DEFAULTS, **raw.get("optimizer", {})}
+    cfg["schedule"] = {**SCHEDULE_DEFAULTS, **raw.get("schedule", {})}
+    data = raw.get("data") or {}
+    cfg["data"] = {"validationFraction": 0.05, **data}
+    for field, path in (("baseCheckpoint", raw.get("baseCheckpoint")), ("data.train", data.get("train"))):
+        if not path:
+            raise ValueError(f"{kind} config: {field} is required")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{kind} config: {field} {path} does not exist")
+    if kind == "grpo" and not cfg["rewardCheckpoint"]:
+        raise ValueError("grpo config: rewardCheckpoint (a reward model folder) is required")
+    if cfg["optimizer"]["name"] != "adamw":
+        raise ValueError(f"optimizer.name: {cfg['optimizer']['name']!r}: TRL runs use AdamW")
+    return cfg
+
+
+def read_jsonl(path: str) -> list[dict]:
+    rows = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}:{number}: not JSON ({e.msg})") from None
+    if not rows:
+        raise ValueError(f"{path}: no examples")
+    return rows
+
+
+def rankings_to_pairs(rows: list[dict], margin_per_rank: float) -> list[dict]:
+    """k-wise rankings {"prompt","responses","ranks"} (lower rank is better, equal ranks are ties) become every
+    preference pair they imply, as the engine's pairs.ts; pair rows pass through."""
+    out = []
+    for row in rows:
+        if "responses" not in row:
+            out.append(row)
+            continue
+        for i, ri in enumerate(row["ranks"]):
+            for j, rj in enumerate(row["ranks"]):
+                if ri < rj:
+                    pair = {"prompt": row["prompt"], "chosen": row["responses"][i], "rejected": row["responses"][j]}
+                    if margin_per_rank > 0:
+                        pair["margin"] = margin_per_rank * (rj - ri)
+                    out.append(pair)
+    return out
+
+
+def to_dataset(rows: list[dict], path: str) -> Dataset:
+    try:
+        return Dataset.from_list(rows)
+    except (TypeError, ValueError) as e:  # pyarrow's type errors derive from these
+        raise ValueError(
+            f"{path}: the rows do not share one format ({e}); a file holds either plain strings or message lists"
+        ) from None
+
+
+def datasets_for(kind: str, cfg: dict) -> tuple[Dataset, Dataset | None]:
+    data = cfg["data"]
+    train = read_jsonl(data["train"])
+    validation = read_jsonl(data["validation"]) if data.get("validation") else None
+    if kind == "reward":
+        train = rankings_to_pairs(train, cfg["marginPerRank"])
+        validation = validation and rankings_to_pairs(validation, cfg["marginPerRank"])
+    train_ds = to_dataset(train, data["train"])
+    if validation is not None:
+        return train_ds, to_dataset(validation, data["validation"])
+    if data["validationFraction"] > 0 and len(train_ds) > 1:
+        split = train_ds.train_test_split(test_size=data["validationFraction"], seed=cfg["seed"])
+        return split["train"], split["test"]
+    return train_ds, None
+
+
+def metric_name(key: str) -> str:
+    if key == "train_loss":  # the end-of-training summary: the mean over the run, not a step's loss
+        return "train/average_loss"
+    evaluation = key.startswith("eval_")
+    name = key[5:] if evaluation else key.removeprefix("train_")
+    name = RENAMES.get(name, name)
+    if evaluation:
+        return f"eval/{name}"
+    return name if "/" in name else f"train/{name}"
+
+
+class Reporter(TrainerCallback):
+    """Streams TRL's logs as the engine's metrics and progress, and turns a cancel request into save-and-stop."""
+
+    def __init__(self, d: Dist, events: Events, cancel) -> None:
+        self.d, self.events, self.cancel = d, events, cancel
+        self.cancelled = False
+        self.last_eval: dict | None = None
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        record = {metric_name(k): v for k, v in (logs or {}).items() if isinstance(v, (int, float)) and math.isfinite(v)}
+        evals = {k: v for k, v in record.items() if k.startswith("eval/")}
+        if evals:
+            self.last_eval = evals
+        self.events.metrics(state.global_step, record)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.events.progress(state.global_step, state.max_steps)
+        if self.d.any(self.cancel.requested):
+            self.cancelled = True
+            control.should_save = True
+            control.should_training_stop = True
+
+
+def training_arguments(kind: str, cfg: dict, torch_options: dict, work_dir: str, d: Dist, has_eval: bool, model):
+    from trl import DPOConfig, GRPOConfig, RewardConfig, SFTConfig
+
+    per_rank, remainder = divmod(cfg["batchSize"], d.world)
+    if remainder:
+        raise ValueError(f"{kind} config: batchSize {cfg['batchSize']} is not a multiple of the {d.world} processes")
+    oc, sc = cfg["optimizer"], cfg["schedule"]
+    scheduler, scheduler_kwargs = sc["decay"], {}
+    if sc["decay"] == "constant":
+        scheduler = "constant_with_warmup"
+    elif sc["minLrRatio"] > 0:
+        if sc["decay"] != "cosine":
+            raise ValueError("schedule.minLrRatio: TRL runs support a floor with cosine decay only")
+        scheduler, scheduler_kwargs = "cosine_with_min_lr", {"min_lr_rate": sc["minLrRatio"]}
+    precision = torch_options["precision"]
+    common = dict(
+        output_dir=os.path.join(work_dir, "trl"), learning_rate=cfg["learningRate"], adam_beta1=oc["beta1"],
+        adam_beta2=oc["beta2"], adam_epsilon=oc["eps"], weight_decay=oc["weightDecay"], max_grad_norm=oc["maxGradNorm"],
+        lr_scheduler_type=scheduler, lr_scheduler_kwargs=scheduler_kwargs, warmup_steps=sc["warmupSteps"],
+        num_train_epochs=cfg["epochs"], max_steps=cfg["maxSteps"] or -1, per_device_train_batch_size=per_rank,
+        per_device_eval_batch_size=per_rank, seed=cfg["seed"], data_seed=cfg["seed"], logging_steps=cfg["logEvery"],
+        eval_strategy="steps" if has_eval else "no", eval_steps=cfg["evalEvery"], save_steps=cfg["saveEvery"],
+        save_total_limit=cfg["keepCheckpoints"], bf16=precision == "bf16", fp16=precision == "fp16",
+        use_cpu=d.device.type == "cpu", report_to="none", disable_tqdm=True, dataloader_num_workers=0,
+        ddp_backend="nccl" if d.device.type == "cuda" else "gloo",
+    )
+    if torch_options["strategy"] == "fsdp":
+        block = type(transformer_blocks(model)[0]).__name__
+        common.update(fsdp="full_shard auto_wrap", fsdp_config={"fsdp_version": 2, "transformer_layer_cls_to_wrap": [block]})
+    if kind == "sft":
+        return SFTConfig(**common, max_length=cfg["maxLength"], assistant_only_loss=cfg["assistantOnlyLoss"], packing=cfg["packing"])
+    if kind == "reward":
+        return RewardConfig(**common, max_length=cfg["maxLength"], center_rewards_coefficient=cfg["centerRewardsCoefficient"] or None)
+    if kind == "dpo":
+        loss_type, weights = [cfg["lossType"]], None
+        if cfg["rpoAlpha"] > 0:  # RPO: the NLL of the chosen replies added with weight alpha (TRL's "sft" loss)
+            loss_type, weights = [cfg["lossType"], "sft"], [1.0, cfg["rpoAlpha"]]
+        return DPOConfig(
+            **common, max_length=cfg["maxLength"], beta=cfg["beta"], loss_type=loss_type, loss_weights=weights,
+            label_smoothing=cfg["labelSmoothing"],
+        )
+    return GRPOConfig(
+        **common, beta=cfg["beta"], num_generations=cfg["numGenerations"], max_completion_length=cfg["maxCompletionLength"],
+        temperature=cfg["temperature"],
+    )
+
+
+def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist, events: Events, cancel) -> dict:
+    from trl import DPOTrainer, GRPOTrainer, RewardTrainer, SFTTrainer
+
+    cfg = parse_config(kind, raw_config)
+    if kind == "reward" and cfg["pairWeighting"] == "prompt":
+        events.log("reward config: pairWeighting 'prompt' is engine-only; TRL weighs every pair equally", "warn")
+    base = cfg["baseCheckpoint"]
+    tokenizer = load_tokenizer(base)
+    if kind == "reward":
+        model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1, dtype=torch.float32)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    model.config.pad_token_id = tokenizer.pad_token_id
+    train_ds, eval_ds = datasets_for(kind, cfg)
+    args = training_arguments(kind, cfg, torch_options, work_dir, d, eval_ds is not None, model)
+    reporter = Reporter(d, events, cancel)
+    extra = {}
+    if kind == "grpo":
+        reward_model = AutoModelForSequenceClassification.from_pretrained(cfg["rewardCheckpoint"], num_labels=1, dtype=torch.float32)
+        reward_tokenizer = load_tokenizer(cfg["rewardCheckpoint"])
+        reward_model.config.pad_token_id = reward_tokenizer.pad_token_id
+        extra = dict(reward_funcs=[reward_model], reward_processing_classes=[reward_tokenizer])
+    trainer_cls = {"sft": SFTTrainer, "reward": RewardTrainer, "dpo": DPOTrainer, "grpo": GRPOTrainer}[kind]
+    trainer = trainer_cls(
+        model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tokenizer,
+        callbacks=[reporter], **extra,
+    )
+    resume = any(n.startswith("checkpoint-") for n in os.listdir(args.output_dir)) if os.path.isdir(args.output_dir) else False
+    if resume:
+        events.log(f"resuming from the latest checkpoint in {args.output_dir}")
+    trainer.train(resume_from_checkpoint=True if resume else None)
+    step = trainer.state.global_step
+    final = checkpoint_dir(work_dir, step)
+    trainer.save_model(final)
+    if d.is_main:
+        tokenizer.save_pretrained(final)
+        base_engine = os.path.join(base, "engine_config.json")
+        model_cfg = json.load(open(base_engine)).get("model") if os.path.exists(base_engine) else None
+        engine_config = {"format": f"rlhf-engine/{kind}", "model": model_cfg, "backend": "torch", "run": raw_config}
+        with open(os.path.join(final, "engine_config.json"), "w") as f:
+            json.dump(engine_config, f, indent=2)
+    return {
+        "status": "cancelled" if reporter.cancelled else "completed", "step": step, "totalSteps": trainer.state.max_steps,
+        "finalCheckpoint": final, "bestCheckpoint": None, "lastEval": reporter.last_eval,
+    }
