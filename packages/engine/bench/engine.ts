@@ -1,14 +1,21 @@
 /**
  * Engine benchmark (`npm run bench:engine`): training throughput of the reference config against the same model in
- * PyTorch measured in the same run, effective GFLOP/s against a plain MatMul measured in the same run, peak memory,
- * how step time grows with width, depth and context, and KV-cache against no-cache generation.
- * On a shared machine the load changes from second to second, so what is compared is measured alternately (engine,
- * PyTorch and MatMul in rounds; the scaling rows round-robin) and each side's fastest step is used. Peak memory is
- * measured in a child process per config, so each RSS is its own.
- * Options: --threads N (default 2), --rounds N (engine/PyTorch/MatMul rounds, default 5), --steps N (scaling-table
- * rounds, default 8), --quick (skip the scaling table).
+ * PyTorch 2.x (the pinned venv of scripts/python-env.sh) and Debian's PyTorch (/usr/bin/python3, when it has torch),
+ * effective GFLOP/s against a plain MatMul, peak memory, how step time grows with width, depth and context, and
+ * KV-cache against no-cache generation. Results in BENCHMARKS.md.
+ *
+ * Every side runs in its own process under the same conditions: THREADS intra-op threads, WARMUP untimed steps, then
+ * STEPS timed ones, and nothing else of the benchmark alive in that process (an earlier version timed the engine in
+ * the parent process beside other sessions, and the same config came out 1.7x apart in two tables of one run; see
+ * BENCHMARKS.md). The sides alternate in rounds, so a change of machine load hits each alike; a side's figure is its
+ * fastest step over all rounds. Each process also reports its CPU time per step (all threads): on a busy machine the
+ * wall time mostly measures the other tenants, the CPU time much less so. The load average is printed around it all.
+ *
+ * Options: --threads N (2), --rounds N (3), --steps N (timed steps per process, 5), --warmup N (2), --quick (no
+ * scaling table).
  */
 import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { ModelConfigSchema, type ModelConfigInput } from "../src/config/model.js";
 import { OptimizerConfigSchema } from "../src/config/pretrain.js";
@@ -24,7 +31,9 @@ const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) =>
   args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
 const THREADS = flag("--threads", 2);
-const STEPS = flag("--steps", 8);
+const ROUNDS = flag("--rounds", 3);
+const STEPS = flag("--steps", 5);
+const WARMUP = flag("--warmup", 2);
 const BATCH = 16;
 const REFERENCE: ModelConfigInput = {
   preset: "gpt2-style",
@@ -36,10 +45,19 @@ const REFERENCE: ModelConfigInput = {
 };
 const TWELVE_M: ModelConfigInput = { ...REFERENCE, width: 512, layers: 4, heads: 8 };
 
-interface MemoryMeasurement {
-  peakRssMb: number;
-  params: number;
+/** What one process reports for a side: wall time of its fastest and median timed step, CPU time per step. */
+interface Timing {
+  minMs: number;
+  medianMs: number;
+  cpuMs: number;
 }
+
+interface StepTiming extends Timing {
+  peakRssMb: number;
+}
+
+const tokensOf = (cfg: ModelConfigInput) => BATCH * (cfg.contextLength ?? 128);
+const load = () => loadavg()[0].toFixed(1);
 
 /** Matmul FLOPs of one training step: 6 per matrix weight per token, plus attention scores and mixing (x3 for backward). */
 function trainingFlops(input: ModelConfigInput): number {
@@ -52,10 +70,27 @@ function trainingFlops(input: ModelConfigInput): number {
   return 6 * (matrixParams + head) * tokens + 12 * cfg.layers * BATCH * cfg.contextLength ** 2 * cfg.width;
 }
 
-/** A model ready to time: one training step per call of `step()`, on random batches. */
-async function stepTimer(
-  input: ModelConfigInput,
-): Promise<{ step: () => Promise<number>; release: () => Promise<void> }> {
+/** Times `run` WARMUP + STEPS times in this process; the timed calls give the wall and CPU figures. */
+async function timeHere(run: () => Promise<void>, prepare: () => void = () => {}): Promise<Timing> {
+  const wall: number[] = [];
+  let cpuUs = 0;
+  for (let i = 0; i < WARMUP + STEPS; i++) {
+    prepare();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run();
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    if (i < WARMUP) continue;
+    wall.push(ms);
+    cpuUs += c.user + c.system;
+  }
+  wall.sort((a, b) => a - b);
+  return { minMs: wall[0], medianMs: wall[wall.length >> 1], cpuMs: cpuUs / 1000 / STEPS };
+}
+
+/** Child body: training steps of `input` on random batches, and the process's peak RSS. */
+async function engineStepHere(input: ModelConfigInput): Promise<StepTiming> {
   const model = ModelConfigSchema.parse(input);
   const runner = await StepRunner.create({
     model,
@@ -67,74 +102,24 @@ async function stepTimer(
   });
   let state = runner.initialState(initParameters(model, new Rng(1)));
   const rng = new Rng(2);
-  const n = BATCH * model.contextLength;
+  const n = tokensOf(input);
   let count = 0;
-  return {
-    step: async () => {
-      const batch = {
-        inputIds: Int32Array.from({ length: n }, () => rng.int(model.vocabSize)),
-        targets: Int32Array.from({ length: n }, () => rng.int(model.vocabSize)),
-      };
-      const prepared = runner.prepare([batch]);
-      const t0 = performance.now();
+  let prepared: ReturnType<typeof runner.prepare>;
+  const timing = await timeHere(
+    async () => {
       state = (await runner.step(state, prepared, 1e-3, ++count)).next;
-      return performance.now() - t0;
     },
-    release: () => runner.release(),
-  };
-}
-
-/** Child-process body: peak RSS over three training steps (the peak is reached in the first). */
-async function measureMemoryHere(input: ModelConfigInput): Promise<MemoryMeasurement> {
-  const timer = await stepTimer(input);
-  for (let i = 0; i < 3; i++) await timer.step();
-  return {
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    params: countParameters(ModelConfigSchema.parse(input)),
-  };
-}
-
-function measureMemoryInChild(input: ModelConfigInput): MemoryMeasurement {
-  const out = execFileSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      fileURLToPath(import.meta.url),
-      "--measure",
-      JSON.stringify(input),
-      "--threads",
-      String(THREADS),
-    ],
-    { encoding: "utf8" },
+    () => {
+      const ids = () => Int32Array.from({ length: n }, () => rng.int(model.vocabSize));
+      prepared = runner.prepare([{ inputIds: ids(), targets: ids() }]);
+    },
   );
-  return JSON.parse(out.trim().split("\n").pop()!) as MemoryMeasurement;
+  await runner.release();
+  return { ...timing, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-/** Fastest PyTorch step for `threads`, or null without /usr/bin/python3 + torch. */
-function torchStep(
-  input: ModelConfigInput,
-  threads: number,
-  steps: number,
-): { minMs: number; version: string } | null {
-  const script = fileURLToPath(new URL("../scripts/torch/bench_step.py", import.meta.url));
-  try {
-    const out = execFileSync(
-      "/usr/bin/python3",
-      [script, JSON.stringify(ModelConfigSchema.parse(input)), String(BATCH), String(steps), String(threads)],
-      {
-        encoding: "utf8",
-        env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
-      },
-    );
-    const r = JSON.parse(out.trim().split("\n").pop()!);
-    return { minMs: r.min_ms, version: r.torch };
-  } catch {
-    return null;
-  }
-}
-
-async function matmulTimer(): Promise<() => Promise<number>> {
+/** Child body: a 1024^3 MatMul in ONNX Runtime; the timing's minMs is the fastest run. */
+async function matmulHere(): Promise<Timing> {
   const n = 1024;
   const g = new Graph("matmul");
   g.output("c", ops.matmul(g.input("a", "float32", [n, n]), g.input("b", "float32", [n, n])));
@@ -145,15 +130,15 @@ async function matmulTimer(): Promise<() => Promise<number>> {
     [n, n],
     Float32Array.from({ length: n * n }, () => rng.normal()),
   );
-  await session.run({ a, b: a });
-  return async () => {
-    const t0 = performance.now();
-    await session.run({ a, b: a });
-    return (2 * n ** 3) / ((performance.now() - t0) / 1000) / 1e9;
-  };
+  const timing = await timeHere(async () => void (await session.run({ a, b: a })));
+  await session.release();
+  return timing;
 }
 
-async function generationSpeed(): Promise<{ cachedMs: number; uncachedMs: number }> {
+const gflops = (t: Timing) => (2 * 1024 ** 3) / (t.minMs / 1000) / 1e9;
+
+/** Child body: 128 new tokens after a 16-token prompt, with and without the KV cache (fastest of 2 each). */
+async function generationHere(): Promise<{ cachedMs: number; uncachedMs: number }> {
   const model = ModelConfigSchema.parse({ ...REFERENCE, contextLength: 256 });
   const gen = new Generator(model, initParameters(model, new Rng(4)), { threads: THREADS });
   const prompt = Array.from({ length: 16 }, (_, i) => 65 + i);
@@ -174,93 +159,201 @@ async function generationSpeed(): Promise<{ cachedMs: number; uncachedMs: number
   return { cachedMs, uncachedMs };
 }
 
-async function main(): Promise<void> {
-  if (args.includes("--measure")) {
-    console.log(JSON.stringify(await measureMemoryHere(JSON.parse(args[args.indexOf("--measure") + 1]))));
-    return;
-  }
-  const tokens = BATCH * 128;
-  const ROUNDS = flag("--rounds", 5);
-  console.log(
-    `engine benchmark: ${THREADS} threads, batch ${BATCH}; ${ROUNDS} rounds alternating engine, PyTorch and MatMul, fastest of each`,
+/** Runs this file again as a child (`--child <what> [json]`) and returns the JSON on its last line. */
+function inChild<T>(what: string, input?: ModelConfigInput): T {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--child",
+      what,
+      JSON.stringify(input ?? null),
+      ...["--threads", THREADS, "--steps", STEPS, "--warmup", WARMUP].map(String),
+    ],
+    { encoding: "utf8" },
   );
-  const reference = await stepTimer(REFERENCE);
-  await reference.step(); // warm-up
-  const matmul = await matmulTimer();
-  let engineMs = Infinity;
-  let mm = 0;
-  let torch: { minMs: number; version: string; threads: number } | null = null;
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < 3; i++) engineMs = Math.min(engineMs, await reference.step());
-    for (let i = 0; i < 5; i++) mm = Math.max(mm, await matmul());
-    for (const threads of [1, THREADS]) {
-      const t = torchStep(REFERENCE, threads, 3);
-      if (t && (!torch || t.minMs < torch.minMs)) torch = { ...t, threads };
-    }
-  }
-  await reference.release();
-  const engineTokS = tokens / (engineMs / 1000);
-  console.log(
-    `reference config (vocab 256, context 128, width 384, 2 layers, 6 heads): ${engineMs.toFixed(0)} ms/step = ${engineTokS.toFixed(0)} tokens/s`,
-  );
-  if (torch) {
-    const torchTokS = tokens / (torch.minMs / 1000);
-    console.log(
-      `PyTorch ${torch.version} (fastest with ${torch.threads} thread(s)): ${torch.minMs.toFixed(0)} ms/step = ${torchTokS.toFixed(0)} tokens/s`,
-    );
-    console.log(`RATIO engine/PyTorch tokens/s: ${(engineTokS / torchTokS).toFixed(2)}x (goal >= 1.5x)`);
-  } else {
-    console.log("PyTorch: /usr/bin/python3 with torch not found, ratio not measured");
-  }
-  const refGflops = trainingFlops(REFERENCE) / (engineMs / 1000) / 1e9;
-  console.log(`MatMul 1024^3 fp32 (ONNX Runtime, same threads): ${mm.toFixed(1)} GFLOP/s`);
-  console.log(
-    `RATIO effective training GFLOP/s / MatMul: ${refGflops.toFixed(1)} / ${mm.toFixed(1)} = ${((100 * refGflops) / mm).toFixed(0)}% (goal >= 60%)`,
-  );
+  return JSON.parse(out.trim().split("\n").pop()!) as T;
+}
 
+interface TorchSide {
+  label: string;
+  python: string;
+  version: string;
+}
+
+/** The PyTorch installations to compare with: the pinned venv's (2.x) and Debian's, where each has torch. */
+function torchSides(): TorchSide[] {
+  const venv = (() => {
+    try {
+      const script = fileURLToPath(new URL("../../../scripts/python-env.sh", import.meta.url));
+      return execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      return null;
+    }
+  })();
+  const candidates = [
+    ...(venv ? [{ label: "PyTorch (pinned venv)", python: venv }] : []),
+    { label: "PyTorch (Debian python3)", python: "/usr/bin/python3" },
+  ];
+  return candidates.flatMap((c) => {
+    try {
+      const version = execFileSync(c.python, ["-c", "import torch; print(torch.__version__)"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
+      return [{ ...c, version }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function torchStep(side: TorchSide, input: ModelConfigInput): Timing {
+  const script = fileURLToPath(new URL("../scripts/torch/bench_step.py", import.meta.url));
+  const threads = String(THREADS);
+  const out = execFileSync(
+    side.python,
+    [
+      script,
+      JSON.stringify(ModelConfigSchema.parse(input)),
+      String(BATCH),
+      String(STEPS),
+      threads,
+      String(WARMUP),
+    ],
+    { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads } },
+  );
+  const r = JSON.parse(out.trim().split("\n").pop()!) as {
+    min_ms: number;
+    median_ms: number;
+    cpu_ms: number;
+  };
+  return { minMs: r.min_ms, medianMs: r.median_ms, cpuMs: r.cpu_ms };
+}
+
+/** Per side: the fastest step over all rounds, the median of the rounds' medians, and the mean CPU time. */
+function combine(timings: Timing[]): Timing {
+  const medians = timings.map((t) => t.medianMs).sort((a, b) => a - b);
+  return {
+    minMs: Math.min(...timings.map((t) => t.minMs)),
+    medianMs: medians[medians.length >> 1],
+    cpuMs: timings.reduce((s, t) => s + t.cpuMs, 0) / timings.length,
+  };
+}
+
+async function child(what: string, input: ModelConfigInput): Promise<unknown> {
+  if (what === "step") return engineStepHere(input);
+  if (what === "matmul") return matmulHere();
+  if (what === "generate") return generationHere();
+  throw new Error(`bench: unknown child ${what}`);
+}
+
+function comparison(): void {
+  const torches = torchSides();
+  const sides: { label: string; run: () => Timing }[] = [
+    { label: "engine", run: () => inChild<StepTiming>("step", REFERENCE) },
+    ...torches.map((t) => ({ label: `${t.label} ${t.version}`, run: () => torchStep(t, REFERENCE) })),
+  ];
+  const steps = sides.map((): Timing[] => []);
+  const matmuls: Timing[] = [];
+  const loads: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    loads.push(load());
+    sides.forEach((s, i) => steps[i].push(s.run()));
+    matmuls.push(inChild<Timing>("matmul"));
+  }
+  console.log(`load average (1 min) at the start of each round: ${loads.join(", ")}`);
+  const results = steps.map(combine);
+  const engine = results[0];
+  const tokens = tokensOf(REFERENCE);
+  console.log(
+    "\nreference config (vocab 256, context 128, width 384, 2 layers, 6 heads, batch 16 = 2,048 tokens/step)",
+  );
+  console.log("| side | fastest ms/step | median ms/step | CPU ms/step | tokens/s (fastest) |");
+  console.log("| --- | --- | --- | --- | --- |");
+  sides.forEach((s, i) => {
+    const r = results[i];
+    console.log(
+      `| ${s.label} | ${r.minMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.cpuMs.toFixed(0)} | ${(tokens / (r.minMs / 1000)).toFixed(0)} |`,
+    );
+  });
+  if (torches.length === 0) console.log("PyTorch: no python with torch found, no ratio measured");
+  results.slice(1).forEach((r, i) => {
+    console.log(
+      `RATIO engine / ${sides[i + 1].label} tokens/s: ${(r.minMs / engine.minMs).toFixed(2)}x fastest steps, ` +
+        `${(r.medianMs / engine.medianMs).toFixed(2)}x medians, ${(r.cpuMs / engine.cpuMs).toFixed(2)}x CPU time (goal >= 1.5x)`,
+    );
+  });
+  const mm = Math.max(...matmuls.map(gflops));
+  const effective = trainingFlops(REFERENCE) / (engine.minMs / 1000) / 1e9;
+  console.log(`MatMul 1024^3 fp32 (ONNX Runtime, own process, same threads): ${mm.toFixed(1)} GFLOP/s`);
+  console.log(
+    `RATIO effective training GFLOP/s / MatMul: ${effective.toFixed(1)} / ${mm.toFixed(1)} = ${((100 * effective) / mm).toFixed(0)}% (goal >= 60%)`,
+  );
+}
+
+function memory(): void {
   for (const [label, cfg] of [
     ["reference", REFERENCE],
     ["12M", TWELVE_M],
   ] as const) {
-    const m = measureMemoryInChild(cfg);
+    const m = inChild<StepTiming>("step", cfg);
+    const params = countParameters(ModelConfigSchema.parse(cfg));
     console.log(
-      `peak RSS, ${label} config (${(m.params / 1e6).toFixed(2)}M params, own process): ${m.peakRssMb.toFixed(0)} MB`,
+      `peak RSS, ${label} config (${(params / 1e6).toFixed(2)}M params, own process): ${m.peakRssMb.toFixed(0)} MB`,
     );
   }
+}
 
-  if (!args.includes("--quick")) {
-    const rows: [string, ModelConfigInput][] = [
-      ["reference", REFERENCE],
-      ["width 256", { ...REFERENCE, width: 256, heads: 4 }],
-      ["width 768", { ...REFERENCE, width: 768, heads: 12 }],
-      ["layers 1", { ...REFERENCE, layers: 1 }],
-      ["layers 4", { ...REFERENCE, layers: 4 }],
-      ["context 64", { ...REFERENCE, contextLength: 64 }],
-      ["context 256", { ...REFERENCE, contextLength: 256 }],
-    ];
-    // Round-robin, one step of each per round, so a change in machine load hits every row alike.
-    const timers = await Promise.all(rows.map(([, cfg]) => stepTimer(cfg)));
-    const best = rows.map(() => Infinity);
-    for (let round = 0; round < STEPS; round++)
-      for (const [i, t] of timers.entries()) best[i] = Math.min(best[i], await t.step());
+function scaling(): void {
+  const rows: [string, ModelConfigInput][] = [
+    ["reference", REFERENCE],
+    ["width 256", { ...REFERENCE, width: 256, heads: 4 }],
+    ["width 768", { ...REFERENCE, width: 768, heads: 12 }],
+    ["layers 1", { ...REFERENCE, layers: 1 }],
+    ["layers 4", { ...REFERENCE, layers: 4 }],
+    ["context 64", { ...REFERENCE, contextLength: 64 }],
+    ["context 256", { ...REFERENCE, contextLength: 256 }],
+  ];
+  // Round-robin, one process per row per round, so a change in machine load hits every row alike.
+  const timings = rows.map((): Timing[] => []);
+  for (let round = 0; round < ROUNDS; round++)
+    rows.forEach(([, cfg], i) => timings[i].push(inChild<StepTiming>("step", cfg)));
+  const best = timings.map(combine);
+  console.log("\nscaling (one dimension of the reference changed; each row in its own process, round-robin)");
+  console.log(
+    "| change | params | fastest ms/step | x reference | CPU ms/step | tokens/s |\n| --- | --- | --- | --- | --- | --- |",
+  );
+  rows.forEach(([label, cfg], i) => {
+    const params = countParameters(ModelConfigSchema.parse(cfg));
+    const { minMs, cpuMs } = best[i];
     console.log(
-      "\nscaling (one dimension of the reference changed; fastest ms/step over round-robin rounds)",
+      `| ${label} | ${(params / 1e6).toFixed(2)}M | ${minMs.toFixed(0)} | ${(minMs / best[0].minMs).toFixed(2)} | ${cpuMs.toFixed(0)} | ${(tokensOf(cfg) / (minMs / 1000)).toFixed(0)} |`,
     );
-    console.log("| change | params | ms/step | x reference | tokens/s |\n| --- | --- | --- | --- | --- |");
-    rows.forEach(([label, cfg], i) => {
-      const params = countParameters(ModelConfigSchema.parse(cfg));
-      const toks = BATCH * (cfg.contextLength ?? 128);
-      console.log(
-        `| ${label} | ${(params / 1e6).toFixed(2)}M | ${best[i].toFixed(0)} | ${(best[i] / best[0]).toFixed(2)} | ${(toks / (best[i] / 1000)).toFixed(0)} |`,
-      );
-    });
-    await Promise.all(timers.map((t) => t.release()));
+  });
+}
+
+async function main(): Promise<void> {
+  if (args.includes("--child")) {
+    const at = args.indexOf("--child");
+    console.log(JSON.stringify(await child(args[at + 1], JSON.parse(args[at + 2]) as ModelConfigInput)));
+    return;
   }
-  const gen = await generationSpeed();
+  console.log(
+    `engine benchmark: ${THREADS} threads, batch ${BATCH}; ${ROUNDS} rounds, each side in its own process with ` +
+      `${WARMUP} warm-up and ${STEPS} timed steps; load average ${load()} on this machine`,
+  );
+  comparison();
+  memory();
+  if (!args.includes("--quick")) scaling();
+  const gen = inChild<{ cachedMs: number; uncachedMs: number }>("generate");
   console.log(
     `\ngeneration, 128 new tokens after a 16-token prompt (reference model, context 256): KV cache ${gen.cachedMs.toFixed(0)} ms, ` +
       `no cache ${gen.uncachedMs.toFixed(0)} ms: cache ${(gen.uncachedMs / gen.cachedMs).toFixed(1)}x faster`,
   );
+  console.log(`load average at the end: ${load()}`);
 }
 
 await main();

@@ -1,6 +1,8 @@
 """Times one training step (forward, backward, global-norm clipping, AdamW) of the engine's transformer in PyTorch.
-Usage: /usr/bin/python3 scripts/torch/bench_step.py '<model config json>' <batch> <steps> <threads>
-Prints one JSON line: {"ms_per_step": median, "min_ms": ..., "torch": version, "threads": n}."""
+Usage: <python> scripts/torch/bench_step.py '<model config json>' <batch> <steps> <threads> [<warmup steps>]
+Runs <warmup steps> (default 2) untimed steps, then <steps> timed ones, and prints one JSON line:
+{"min_ms", "median_ms", "cpu_ms" (process CPU time per timed step, all threads), "torch": version, "threads": n}.
+The engine's benchmark (bench/engine.ts) runs its own side the same way, each side in its own process."""
 import json
 import os
 import sys
@@ -14,6 +16,7 @@ from models import clip_, decays, forward, init_params, loss_of, param_specs  # 
 
 def main():
     cfg, batch, steps, threads = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 2
     torch.set_num_threads(threads)
     P = init_params(cfg, torch.float32, seed=1)
     specs = param_specs(cfg)
@@ -24,19 +27,22 @@ def main():
     ], lr=1e-3, betas=(0.9, 0.95), eps=1e-8)
     g = torch.Generator().manual_seed(0)
     V, T = cfg['vocabSize'], cfg['contextLength']
-    times = []
-    for i in range(steps + 2):
+    times, cpu = [], 0.0
+    for i in range(warmup + steps):
         ids = torch.randint(0, V, (batch, T), generator=g)
         tgt = torch.randint(0, V, (batch, T), generator=g)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = loss_of(forward(P, cfg, ids), tgt)
         loss.backward()
         clip_(params, 1.0)
         opt.step()
-        times.append(time.perf_counter() - t0)
-    measured = sorted(times[2:])
-    print(json.dumps({'ms_per_step': measured[len(measured) // 2] * 1e3, 'min_ms': measured[0] * 1e3, 'torch': torch.__version__, 'threads': threads}))
+        if i >= warmup:
+            times.append(time.perf_counter() - t0)
+            cpu += time.process_time() - c0
+    measured = sorted(times)
+    print(json.dumps({'min_ms': measured[0] * 1e3, 'median_ms': measured[len(measured) // 2] * 1e3,
+                      'cpu_ms': cpu / steps * 1e3, 'torch': torch.__version__, 'threads': threads}))
 
 
 if __name__ == '__main__':

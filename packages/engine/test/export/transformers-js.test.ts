@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { env, pipeline, type TextGenerationPipeline } from "@huggingface/transformers";
 import { describe, expect, it } from "vitest";
 import { exportTransformersJs } from "../../src/generate/index.js";
+import { runJob } from "../../src/jobs/index.js";
+import { demonstrations } from "../../src/posttrain/synthetic.js";
 import { renderChat } from "../../src/tokenizer/chat.js";
-import { PRESETS, engineGreedy, tinyCheckpoint } from "./fixtures.js";
+import { Rng } from "../../src/util/rng.js";
+import { PRESETS, engineGreedy, saveTinyCheckpoint, tinyCheckpoint, tinyModel } from "./fixtures.js";
 
 env.allowRemoteModels = false;
 
@@ -77,6 +80,45 @@ describe("transformers.js export: the chat template", () => {
       return_dict: false,
     }) as number[];
     expect(ids).toEqual(renderChat(messages, tokenizer, { addGenerationPrompt: true }).ids);
+    await pipe.dispose();
+  });
+});
+
+describe("transformers.js export: a post-training checkpoint", () => {
+  it("exports an SFT job's final checkpoint with the same greedy tokens in transformers.js and the engine", async () => {
+    const { model, weights, tokenizer } = await tinyModel(PRESETS[1][1]);
+    const root = mkdtempSync(join(tmpdir(), "tfjs-sft-"));
+    const train = join(root, "train.jsonl");
+    writeFileSync(
+      train,
+      demonstrations(new Rng(1), 16, 0.5)
+        .map((d) => JSON.stringify(d))
+        .join("\n") + "\n",
+    );
+    const result = await runJob(
+      "sft",
+      {
+        baseCheckpoint: saveTinyCheckpoint(model, weights, tokenizer),
+        data: { train, validationFraction: 0.25 },
+        learningRate: 1e-3,
+        batchSize: 4,
+        maxSteps: 2,
+        evalEvery: 2,
+        saveEvery: 2,
+      },
+      { workDir: join(root, "sft") },
+    );
+    expect(result.status).toBe("completed");
+    const out = join(root, "exported");
+    exportTransformersJs(result.finalCheckpoint, out);
+    const expected = await engineGreedy(result.finalCheckpoint, tokenizer, PROMPT, NEW_TOKENS);
+    const pipe = await loadPipeline(out);
+    const ids = (await pipe.model.generate({
+      ...pipe.tokenizer(PROMPT),
+      max_new_tokens: NEW_TOKENS,
+      do_sample: false,
+    })) as { tolist(): bigint[][] };
+    expect(ids.tolist()[0].slice(expected.prompt.length).map(Number)).toEqual(expected.tokens);
     await pipe.dispose();
   });
 });
