@@ -3,11 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { expect } from "vitest";
-
-export interface Account {
-  email: string;
-  password: string;
-}
+import { PHONE, signedIn, type Account } from "./session";
 
 const SCRIPT_TEXT = "<script>window.__xss = 1</script>";
 const IMPORT = [
@@ -23,25 +19,6 @@ const IMPORT = [
 ]
   .map((line) => JSON.stringify(line))
   .join("\n");
-
-const PHONE = { width: 390, height: 844 };
-
-async function signedIn(
-  browser: Browser,
-  base: string,
-  account: Account,
-  viewport?: typeof PHONE,
-): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.log("browser page error:", error.message));
-  await page.goto(`${base}/signin`);
-  await page.getByLabel("Email").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
-  return page;
-}
 
 /** Presses Tab until the element matching `selector` has the focus: the keyboard-only way to reach it. */
 async function tabTo(page: Page, selector: string) {

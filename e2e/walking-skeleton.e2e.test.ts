@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "./browser";
 import { E2E_PASSWORD } from "./global-setup";
+import { PHONE } from "./session";
 
 const webUrl = inject("webUrl");
 let browser: Browser;
@@ -19,53 +20,42 @@ async function signIn(page: Page, email: string, password = E2E_PASSWORD) {
 }
 
 describe("walking skeleton in a real browser", () => {
-  it("an admin starts the demo run and watches it finish without reloading", async () => {
+  it("an admin is refused with a wrong password, then signs in and finds the run and model pages", async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, "admin@example.com", "not-the-password");
     await page.getByRole("alert").filter({ hasText: "Wrong email or password" }).waitFor();
 
     await signIn(page, "admin@example.com");
     await page.getByRole("heading", { name: "Training runs" }).waitFor();
-    await page.getByRole("button", { name: "Start demo run" }).click();
-    await page.waitForURL(/\/runs\/[^/]+$/);
-
-    let navigations = 0;
-    page.on("framenavigated", (frame) => frame === page.mainFrame() && navigations++);
-    const seen = new Set<string>();
-    const badge = page.getByTestId("run-status");
-    await badge.waitFor();
-    while (!["SUCCEEDED", "FAILED"].includes(await badge.innerText())) {
-      seen.add(await badge.innerText());
-      await page.waitForTimeout(100);
-    }
-    expect(await badge.innerText()).toBe("SUCCEEDED");
-    expect([...seen].some((status) => ["QUEUED", "RUNNING"].includes(status))).toBe(true);
-    expect(navigations).toBe(0);
-    await page.getByRole("img", { name: "train/loss by step" }).waitFor();
-    expect(await page.getByTestId("run-progress").innerText()).toContain("100%");
+    await page.getByRole("link", { name: "New run" }).click();
+    await page.getByRole("heading", { name: "New training run" }).waitFor();
+    await page.getByRole("link", { name: "Models" }).click();
+    await page.getByRole("heading", { name: "Models" }).waitFor();
   });
 
-  it("an annotator on a phone sees no admin controls and is turned away from the admin page and API", async () => {
-    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  it("an annotator on a phone sees no admin controls and is turned away from the admin pages and API", async () => {
+    const page = await (await browser.newContext({ viewport: PHONE })).newPage();
     await signIn(page, "annotator1@example.com");
     await page.getByRole("heading", { name: "Training runs" }).waitFor();
-    await page.getByText("SUCCEEDED").first().waitFor();
-    expect(await page.getByRole("button", { name: "Start demo run" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "New run" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Admin" }).count()).toBe(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
-    await page.goto(`${webUrl}/admin`);
-    expect(new URL(page.url()).pathname).toBe("/runs");
-    await page.getByRole("status").filter({ hasText: "needs the ADMIN role" }).waitFor();
+    for (const path of ["/admin", "/runs/new"]) {
+      await page.goto(`${webUrl}${path}`);
+      expect(new URL(page.url()).pathname).toBe("/runs");
+      await page.getByRole("status").filter({ hasText: "needs the ADMIN role" }).waitFor();
+    }
 
-    const status = await page.evaluate(async () => {
-      const response = await fetch("/api/trpc/training.startDemo", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ json: {} }),
-      });
-      return response.status;
+    const statuses = await page.evaluate(async () => {
+      const post = (path: string) =>
+        fetch(`/api/trpc/${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ json: { id: "any" } }),
+        }).then((response) => response.status);
+      return [await post("training.start"), await post("training.cancel")];
     });
-    expect(status).toBe(403);
+    expect(statuses).toEqual([403, 403]);
   });
 });
