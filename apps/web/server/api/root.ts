@@ -1,7 +1,9 @@
 import { adminRouter } from "./routers/admin";
 import { annotationRouter } from "./routers/annotation";
+import { arenaRouter } from "./routers/arena";
 import { datasetsRouter } from "./routers/datasets";
 import { modelsRouter } from "./routers/models";
+import { playgroundRouter } from "./routers/playground";
 import { reviewRouter } from "./routers/review";
 import { trainingRouter } from "./routers/training";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -13,6 +15,8 @@ export const appRouter = createTRPCRouter({
   review: reviewRouter,
   datasets: datasetsRouter,
   models: modelsRouter,
+  playground: playgroundRouter,
+  arena: arenaRouter,
 });
 
 export type AppRouter = typeof appRouter;
