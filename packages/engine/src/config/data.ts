@@ -10,17 +10,22 @@ const positiveInt = z.number().int().positive();
 export const DataSourceConfigSchema = z.strictObject({
   /** Name used in the data card, in `mix.proportions` and for its work files. */
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "source names may use letters, digits, '_', '.' and '-'"),
-  /** "text": plain UTF-8 files; "jsonl": one JSON object per line, the text in `field`. */
-  type: z.enum(["text", "jsonl"]),
+  /**
+   * "text": plain UTF-8 files; "jsonl": one JSON object per line, the text in `field`; "parquet": a column `field`
+   * (the Hugging Face datasets layout), read a row group at a time; "wikipedia": a MediaWiki XML dump, one document per
+   * article; "warc": Common Crawl WARC (HTML responses) or WET (extracted text) records. Files ending in .gz or
+   * .zst/.zstd are decompressed as they stream (text, jsonl, wikipedia, warc).
+   */
+  type: z.enum(["text", "jsonl", "parquet", "wikipedia", "warc"]),
   /** A file or a folder (read recursively, in sorted order). */
   path: z.string().min(1),
   /** Text files: a document per file, per blank-line-separated paragraph, or per line. */
   split: z.enum(["file", "paragraph", "line"]).default("file"),
-  /** JSONL: the field that holds the text. */
+  /** JSONL: the field that holds the text; Parquet: the column. */
   field: z.string().min(1).default("text"),
   /** Folders: only files with these extensions (e.g. [".txt"]); empty means every file. */
   extensions: z.array(z.string()).default([]),
-  /** JSONL: the field that holds the document's URL, when there is one. */
+  /** JSONL and Parquet: the field (column) that holds the document's URL, when there is one. */
   urlField: z.string().min(1).default("url"),
   /**
    * A line or document longer than this is skipped (reported as a bad line) as it streams, before decoding or

@@ -8,6 +8,7 @@
 import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { DataSourceConfig } from "../config/data.js";
+import { isCompressed, openBytes, readParquet, readWarc, readWikipediaXml } from "./formats.js";
 import type { BadLine, Document } from "./types.js";
 
 export interface SourceEvents {
@@ -90,10 +91,18 @@ const NO_BYTES = new Uint8Array(0);
  * chunk plus the limit whatever the line's length.
  */
 export async function* readLines(file: string, maxLineBytes = Infinity): AsyncGenerator<Line> {
+  yield* splitLines(isCompressed(file) ? openBytes(file) : plainChunks(file), maxLineBytes);
+}
+
+function plainChunks(file: string): AsyncIterable<Buffer> {
+  return createReadStream(file, { highWaterMark: 1 << 20 });
+}
+
+async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<Line> {
   let carry: Buffer = Buffer.alloc(0);
   let line = 0;
   let skipped = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     let from = 0;
     if (skipped > 0) {
       const nl = chunk.indexOf(10);
@@ -138,7 +147,8 @@ export async function* readSource(cfg: DataSourceConfig, events: SourceEvents): 
       events.onEmptyFile?.(file);
       continue;
     }
-    if (fileLooksBinary(file)) {
+    // Compressed and Parquet files are binary by design; their content is checked by their own decoders.
+    if (!isCompressed(file) && cfg.type !== "parquet" && fileLooksBinary(file)) {
       events.onBinaryFile?.(file);
       continue;
     }
@@ -151,9 +161,51 @@ export async function* readSource(cfg: DataSourceConfig, events: SourceEvents): 
       ...(url === undefined ? {} : { url }),
     });
     const bad = (line: number, reason: string) => events.onBadLine({ source: cfg.name, file, line, reason });
-    const lines = guardedLines(file, cfg.maxDocumentBytes, events.onBytes, bad);
-    if (cfg.type === "jsonl") yield* readJsonl(lines, cfg, doc, bad);
-    else yield* readText(lines, cfg, doc, bad);
+    try {
+      yield* readFile(file, cfg, doc, bad, events.onBytes);
+    } catch (err) {
+      // A corrupt or truncated file is reported with its path (line 0: the file as a whole); the rest still runs.
+      bad(0, `unreadable ${cfg.type} file: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function* readFile(
+  file: string,
+  cfg: DataSourceConfig,
+  doc: MakeDoc,
+  bad: ReportBad,
+  onBytes: ((n: number) => void) | undefined,
+): AsyncGenerator<Document> {
+  const lines = () => guardedLines(file, cfg.maxDocumentBytes, onBytes, bad);
+  switch (cfg.type) {
+    case "jsonl":
+      yield* readJsonl(lines(), cfg, doc, bad);
+      return;
+    case "text":
+      yield* readText(lines(), cfg, doc, bad);
+      return;
+    case "parquet":
+      for await (const r of readParquet(file, cfg.field, cfg.urlField, bad))
+        yield doc(r.text, r.index, r.url);
+      return;
+    case "wikipedia":
+      for await (const r of readWikipediaXml(decoded(lines(), bad))) yield doc(r.text, r.index, r.url);
+      return;
+    case "warc":
+      for await (const r of readWarc(openBytes(file), cfg.maxDocumentBytes, bad))
+        yield doc(r.text, r.index, r.url);
+  }
+}
+
+/** Lines as text; invalid UTF-8 is reported and skipped. */
+async function* decoded(lines: Lines, bad: ReportBad): AsyncGenerator<string> {
+  for await (const { bytes, line } of lines) {
+    try {
+      yield strictUtf8.decode(bytes);
+    } catch {
+      bad(line, "invalid UTF-8");
+    }
   }
 }
 

@@ -75,7 +75,9 @@ describe("long lines", () => {
       const run = (mb: number) => {
         const file = join(dir, `line-${mb}.txt`);
         writeLongLine(file, mb);
-        const out = execFileSync(process.execPath, ["--import", tsx, child, file], { encoding: "utf8" });
+        const out = execFileSync(process.execPath, ["--import", tsx, child, file, "text", "clean"], {
+          encoding: "utf8",
+        });
         return JSON.parse(out.trim().split("\n").pop()!) as { kept: number; bad: string[]; peakMB: number };
       };
       const small = run(1);

@@ -1,14 +1,16 @@
 /**
- * Run as a child process by cleaning.test.ts: streams one text source through every cleaning stage and prints the
- * documents kept, the bad lines and the process's peak resident memory (MB), so the parent can compare peaks.
+ * Run as a child process by the data tests: streams one source and prints the documents kept, the bad lines and the
+ * process's peak resident memory (MB), so the parent can compare peaks between inputs.
+ * Arguments: <path> <source type> <"clean" to run every cleaning stage | "read" to only read>.
  */
 import { DataPrepareConfigSchema } from "../../src/config/data.js";
 import { buildStages } from "../../src/data/clean.js";
 import { readSource } from "../../src/data/sources.js";
 
+const [path, type, mode] = process.argv.slice(2);
 const cfg = DataPrepareConfigSchema.parse({
   output: "unused",
-  sources: [{ name: "s", type: "text", path: process.argv[2], split: "line" }],
+  sources: [{ name: "s", type, path, split: "line" }],
 });
 const { stages } = buildStages(cfg);
 let kept = 0;
@@ -16,6 +18,6 @@ const bad: string[] = [];
 for await (const doc of readSource(cfg.sources[0], {
   onBadLine: (b) => bad.push(`${b.line}: ${b.reason}`),
 })) {
-  if (stages.every((s) => !s.apply(doc).drop)) kept++;
+  if (mode === "read" || stages.every((s) => !s.apply(doc).drop)) kept++;
 }
 console.log(JSON.stringify({ kept, bad, peakMB: process.resourceUsage().maxRSS / 1024 }));

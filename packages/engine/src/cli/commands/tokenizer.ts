@@ -10,13 +10,16 @@ import { trainWordPiece } from "../../tokenizer/wordpiece.js";
 import { DataSourceConfigSchema } from "../../config/data.js";
 import { createProgress } from "../progress.js";
 
-const inputSource = (path: string) =>
-  DataSourceConfigSchema.parse({
+/** Input type by extension (after any .gz/.zst): .jsonl, .parquet, else plain text. */
+const inputSource = (path: string) => {
+  const name = path.replace(/\.(gz|zst|zstd)$/, "");
+  return DataSourceConfigSchema.parse({
     name: "input",
-    type: path.endsWith(".jsonl") ? "jsonl" : "text",
+    type: name.endsWith(".jsonl") ? "jsonl" : name.endsWith(".parquet") ? "parquet" : "text",
     path,
     split: "paragraph",
   });
+};
 
 /** Paragraphs of the input files (text, or JSONL with a "text" field), streamed; reports bytes read. */
 async function* inputTexts(inputs: string[], onBytes: (bytes: number) => void): AsyncGenerator<string> {
@@ -39,7 +42,10 @@ export function registerTokenizerCommands(program: Command): void {
   tokenizer
     .command("train")
     .description("train a byte-level BPE, WordPiece or Unigram tokenizer on text/JSONL files or folders")
-    .argument("<inputs...>", 'files or folders (.jsonl files: the "text" field)')
+    .argument(
+      "<inputs...>",
+      'files or folders (.jsonl and .parquet: the "text" field; .gz and .zst are decompressed)',
+    )
     .requiredOption("-o, --out <file>", "where to write tokenizer.json")
     .option("--model <kind>", "bpe, wordpiece or unigram")
     .option("--kind <kind>", "same as --model")
