@@ -16,6 +16,7 @@ import {
 } from "@rlhf/shared/queue";
 import { trainerEnv } from "./env";
 import { boundPort, startHealthServer } from "./health";
+import { startGenerateFromEnv } from "./generate";
 import { createEvaluationProcessor } from "./process-evaluation";
 import { createRunProcessor } from "./process-run";
 
@@ -62,6 +63,9 @@ const health = await startHealthServer(env.TRAINER_HEALTH_PORT, {
   queue: () => checkQueue(queue),
 });
 await Promise.all([worker.waitUntilReady(), evaluator.waitUntilReady()]);
+// Arena and playground (issue 9): the `generate` queue has a worker of its own, so a long run never blocks a chat.
+const generation = startGenerateFromEnv(prisma, log);
+await generation?.ready();
 log.info({ queueBackend: backend.kind, healthPort: boundPort(health) }, "trainer ready");
 
 let stopping = false;
@@ -81,6 +85,7 @@ async function shutdown(signal: string) {
     evaluator.close(),
     queue.close(),
     evaluations.close(),
+    generation?.close(),
     prisma.$disconnect(),
   ]);
   const failures = closed
