@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 
-from . import KINDS
+from . import KINDS, validate_torch_options
 from .events import CANCELLED_EXIT_CODE, Events
 
 
@@ -31,17 +31,17 @@ def main(argv: list[str] | None = None) -> int:
         kind = job.get("kind")
         if kind not in KINDS:
             raise ValueError(f"job kind {kind!r} is not one the torch backend runs ({', '.join(KINDS)}; PPO: use the engine)")
+        options = validate_torch_options(job.get("torch") or {})
     except (OSError, ValueError) as e:
         events.log(str(e), "error")
         return 2
     # Heavy imports after the cheap checks, so a bad job fails in milliseconds.
     import torch.distributed as dist
 
-    from .distributed import CancelFlag, setup, validate_torch_options
+    from .distributed import CancelFlag, setup
 
     cancel = CancelFlag()
     try:
-        options = validate_torch_options(job.get("torch") or {})
         d = setup(options["precision"])
     except ValueError as e:
         events.log(str(e), "error")

@@ -18,9 +18,6 @@ import torch.distributed as dist
 from torch.distributed.fsdp import fully_shard
 from torch.nn.parallel import DistributedDataParallel
 
-STRATEGIES = ("ddp", "fsdp")
-PRECISIONS = ("fp32", "bf16", "fp16")
-
 
 @dataclass
 class Dist:
@@ -43,17 +40,6 @@ class Dist:
         t = torch.tensor([1.0 if flag else 0.0], device=self.device)
         dist.all_reduce(t, op=dist.ReduceOp.MAX)
         return bool(t.item())
-
-
-def validate_torch_options(options: dict) -> dict:
-    """The launcher validates these with zod first; checked again here because a user may call torchrun directly."""
-    strategy = options.get("strategy", "ddp")
-    precision = options.get("precision", "fp32")
-    if strategy not in STRATEGIES:
-        raise ValueError(f"torch.strategy: unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
-    if precision not in PRECISIONS:
-        raise ValueError(f"torch.precision: unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
-    return {"strategy": strategy, "precision": precision}
 
 
 def setup(precision: str) -> Dist:

@@ -89,3 +89,17 @@ def base_checkpoint(tmp_path_factory, engine_run):
     rc, events, stderr = run_job(tmp, "pretrain", config)
     assert rc == 0, stderr[-2000:]
     return Path(result(events)["finalCheckpoint"])
+
+
+@pytest.fixture(scope="session")
+def sft_run(tmp_path_factory, base_checkpoint):
+    """An SFT run through TRL on conversations with a held-out share: (exit status, JSON lines, stderr)."""
+    tmp = tmp_path_factory.mktemp("sft")
+    things = ["salt", "cup", "pen", "key", "hat", "box"]
+    rows = [{"messages": [{"role": "user", "content": f"get me the {t}"},
+                          {"role": "assistant", "content": f"here is the {t}, please"}]} for t in things]
+    data = tmp / "sft.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": str(data), "validationFraction": 0.34},
+              "maxSteps": 2, "batchSize": 2, "logEvery": 1, "evalEvery": 2, "learningRate": 1e-2, "maxLength": 64}
+    return run_job(tmp, "sft", config)

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from conftest import TINY_MODEL, run_job
-from rlhf_torch.distributed import setup, validate_torch_options
+from rlhf_torch import validate_torch_options
+from rlhf_torch.distributed import setup
 from rlhf_torch.pretrain import parse_config
 
 

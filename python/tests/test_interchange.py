@@ -7,7 +7,7 @@ import subprocess
 import torch
 from transformers import AutoModelForCausalLM
 
-from conftest import REPO, result, run_job
+from conftest import REPO, result
 
 IDS = [72, 101, 108, 108, 111, 257, 32, 258, 10, 33]
 TOLERANCE = 1e-4
@@ -28,14 +28,8 @@ def transformers_logits(folder) -> torch.Tensor:
         return AutoModelForCausalLM.from_pretrained(folder)(input_ids=torch.tensor([IDS])).logits
 
 
-def test_torch_checkpoints_load_in_the_engine(base_checkpoint, tmp_path):
-    rows = [{"messages": [{"role": "user", "content": f"get me the {t}"}, {"role": "assistant", "content": f"the {t}"}]}
-            for t in ("salt", "cup", "pen", "key")]
-    data = tmp_path / "sft.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": str(data), "validationFraction": 0},
-              "maxSteps": 2, "batchSize": 2, "learningRate": 1e-2, "maxLength": 64}
-    rc, events, stderr = run_job(tmp_path, "sft", config)
+def test_torch_checkpoints_load_in_the_engine(base_checkpoint, sft_run):
+    rc, events, stderr = sft_run
     assert rc == 0, stderr[-2000:]
     sft = result(events)["finalCheckpoint"]
     for folder in (base_checkpoint, sft):

@@ -20,7 +20,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(engine_run, tmp_path):
     ref = engine_run()
     config = {
         **json.loads((ref / "config.json").read_text()), "baseCheckpoint": str(ref / "init"),
-        "steps": 8, "batchSize": 4, "evalEvery": 100, "checkpointEvery": 3,
+        "steps": 6, "batchSize": 4, "evalEvery": 100, "checkpointEvery": 3,
     }
     config["model"] = {**config["model"], "dropout": 0.1}
     rc, events, stderr = run_job(tmp_path, "pretrain", config, work_dir=tmp_path / "straight")
@@ -44,8 +44,8 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(engine_run, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     resumed = parse(done.stdout)
     assert any("resumed from" in e.get("message", "") and "checkpoint-3" in e["message"] for e in resumed)
-    assert sorted(losses(resumed)) == [4, 5, 6, 7, 8]
-    assert read_metrics(work) == straight  # steps 1-3 from before the kill, 4-8 from the resumed run
+    assert sorted(losses(resumed)) == [4, 5, 6]
+    assert read_metrics(work) == straight  # steps 1-3 from before the kill, 4-6 from the resumed run
     a = load_file(f"{result(events)['finalCheckpoint']}/model.safetensors")
     b = load_file(f"{result(resumed)['finalCheckpoint']}/model.safetensors")
     assert all((a[k] == b[k]).all() for k in a)

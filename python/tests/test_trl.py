@@ -40,12 +40,8 @@ def completed(events, rc, stderr) -> dict:
     return res
 
 
-def test_sft_on_conversations(base_checkpoint, tmp_path):
-    things = ["salt", "cup", "pen", "key", "hat", "box"]
-    rows = [{"messages": user(f"get me the {t}") + reply(f"here is the {t}, please")} for t in things]
-    data = write_jsonl(tmp_path / "sft.jsonl", rows)
-    config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": data, "validationFraction": 0.34}, **SHORT, "evalEvery": 2}
-    rc, events, stderr = run_job(tmp_path, "sft", config)
+def test_sft_on_conversations(sft_run):
+    rc, events, stderr = sft_run
     res = completed(events, rc, stderr)
     seen = metrics(events)
     assert {"train/loss", "train/lr", "train/grad_norm", "eval/loss"} <= set(seen)
