@@ -14,6 +14,9 @@ export function Header({ user }: { user: Session["user"] | null }) {
         <nav className="nav">
           <Link href="/runs">Runs</Link>
           <Link href="/models">Models</Link>
+          <Link href="/playground">Playground</Link>
+          <Link href="/arena">Arena</Link>
+          <Link href="/compare">Compare</Link>
           <Link href="/annotate">Annotate</Link>
           {user.role === "ADMIN" && <Link href="/admin">Admin</Link>}
           <span className="muted user" title={user.email}>

@@ -14,7 +14,6 @@ import {
   voteOnBattle,
 } from "../../arena/battles";
 import { toJsonl } from "../../arena/fastchat";
-import { streamProcedure, stopProcedure } from "../../arena/procedures";
 import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, protectedProcedure, roleProcedure } from "../trpc";
 
@@ -44,9 +43,6 @@ export const arenaRouter = createTRPCRouter({
   get: protectedProcedure
     .input(battleInput)
     .query(({ ctx, input }) => battleView(ctx.prisma, input.battleId, ctx.user.id)),
-
-  stream: streamProcedure,
-  stop: stopProcedure,
 
   leaderboard: protectedProcedure.query(({ ctx }) => arenaLeaderboard(ctx.prisma)),
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { generationParamsSchema } from "@rlhf/shared/generate";
 import { chatMessageSchema, languageSchema, MAX_TURNS, promptMessagesSchema } from "../../annotation/content";
 import { versionName } from "../../arena/battles";
+import { compareVersions } from "../../arena/compare";
 import { requestGeneration } from "../../arena/generations";
 import { streamProcedure, stopProcedure } from "../../arena/procedures";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
@@ -40,8 +41,14 @@ export const playgroundRouter = createTRPCRouter({
       return { generationId };
     }),
 
+  /** Streams any of the caller's generations, playground and arena alike. */
   stream: streamProcedure,
   stop: stopProcedure,
+
+  /** Two or more versions side by side: latest evaluation metrics and answers to the fixed evaluation prompts. */
+  compare: protectedProcedure
+    .input(z.strictObject({ versionIds: z.array(z.string().min(1).max(64)).min(2).max(6) }))
+    .query(({ ctx, input }) => compareVersions(ctx.prisma, input.versionIds)),
 
   /**
    * Saves the conversation up to its last user turn as a prompt for annotation (source PLAYGROUND, reviewed like
