@@ -23,8 +23,6 @@ import {
 } from "@rlhf/shared";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
-/** The worker's exit status after a cancel that ended in a checkpoint (python/rlhf_torch/events.py). */
-export const TORCH_CANCELLED_EXIT_CODE = 75;
 /** stderr lines kept for the error message of a failed run. */
 const STDERR_TAIL = 40;
 
@@ -183,6 +181,8 @@ export async function runTorchJob(
     return { status, step, totalSteps, finalCheckpoint, bestCheckpoint, lastEval };
   }
   if (lastError) throw new Error(`torch backend ${kind} run failed: ${lastError}`);
+  if (options.signal?.aborted)
+    throw new Error(`torch backend ${kind} run was cancelled before its workers could write a checkpoint`);
   throw new Error(
     `torch backend ${kind} run ended without a result (exit ${exit.code ?? exit.signal}): ${stderrTail.join("\n")}`,
   );
