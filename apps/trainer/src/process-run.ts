@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Processor } from "bullmq";
 import type { PrismaClient, TrainingRun } from "@rlhf/db";
 import { enqueueEvaluation, registerModelVersion } from "@rlhf/db/registry";
@@ -33,6 +34,33 @@ function lastCheckpointStep(workDir: string): number {
     .filter((step): step is string => step !== undefined)
     .map(Number);
   return Math.max(0, ...steps);
+}
+
+/** Minimum time between two progress writes of one run. */
+const PROGRESS_WRITE_MS = 250;
+
+type MetricRow = { runId: string; step: number; name: string; value: number };
+
+const metricRows = (runId: string, step: number, values: Record<string, number>): MetricRow[] =>
+  Object.entries(values)
+    .filter(([, value]) => Number.isFinite(value))
+    .map(([name, value]) => ({ runId, step, name, value }));
+
+/**
+ * The metrics of steps up to `upTo` from the job's own workDir/metrics.jsonl. The database can lag behind the
+ * job (reports are written one at a time), so after a crash the steps between the last row written and the
+ * checkpoint the job resumes from exist only in that file.
+ */
+function loggedMetrics(runId: string, workDir: string, upTo: number): MetricRow[] {
+  const file = join(workDir, "metrics.jsonl");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .flatMap((line) => {
+      const { step, ...values } = JSON.parse(line) as { step: number } & Record<string, number>;
+      return step <= upTo ? metricRows(runId, step, values) : [];
+    });
 }
 
 /** The run's row as the spec it was created from (validated again: a snapshot or model may be gone). */
@@ -93,6 +121,11 @@ export function createRunProcessor(
 
     let cancelPoll: NodeJS.Timeout | undefined;
     try {
+      if (resumedFromStep > 0)
+        await prisma.runMetric.createMany({
+          data: loggedMetrics(runId, workDir, resumedFromStep),
+          skipDuplicates: true,
+        });
       const inputs = await validateRunInputs(prisma, specOf(run, runKindSchema.parse(kind)));
       const task: TrainTask = {
         type: "train",
@@ -106,21 +139,23 @@ export function createRunProcessor(
         workDir,
       };
       let firstStep: number | null = null;
+      let lastProgressWrite = 0;
       const child = runInChild<TrainResult>(task, {
         async onProgress(step, totalSteps) {
           if (firstStep === null) {
             firstStep = step;
             await writeLog("info", `attempt ${attempt}: first step ${step} of ${totalSteps}`);
           }
+          // At most a few writes a second: a tiny model makes hundreds of steps a second, and the final state
+          // is written with the run's outcome anyway.
+          if (Date.now() - lastProgressWrite < PROGRESS_WRITE_MS) return;
+          lastProgressWrite = Date.now();
           const progress = step / totalSteps;
           await job.updateProgress(progress);
           await prisma.trainingRun.update({ where: { id: runId }, data: { progress, step, totalSteps } });
         },
         async onMetrics(step, values) {
-          const data = Object.entries(values)
-            .filter(([, value]) => Number.isFinite(value))
-            .map(([name, value]) => ({ runId, step, name, value }));
-          await prisma.runMetric.createMany({ data, skipDuplicates: true });
+          await prisma.runMetric.createMany({ data: metricRows(runId, step, values), skipDuplicates: true });
         },
         async onLog(level, message) {
           await writeLog(level, message);
