@@ -16,7 +16,7 @@ export function registerPostTrainCommands(program: Command): void {
       .description(description)
       .requiredOption("--config <file.json>", `${kind} config (see README: Post-training)`)
       .requiredOption("--out <dir>", "run folder (workDir): checkpoints, metrics.jsonl; rerun to resume")
-      .option("--max-steps <n>", "stop after this many steps this session (rerun continues)", (v) =>
+      .option("--max-steps <n>", "stop at this step, with a checkpoint (rerun continues)", (v) =>
         Number.parseInt(v, 10),
       )
       .action(async (opts: { config: string; out: string; maxSteps?: number }) => {

@@ -52,7 +52,7 @@ export function registerPretrainCommand(program: Command): void {
     .requiredOption("--out <dir>", "run folder (workDir): checkpoints, metrics.jsonl")
     .option("--text", "the data files are text: tokenized with --tokenizer, else as bytes (ids 0..255)")
     .option("--tokenizer <tokenizer.json>", "tokenizer saved with the checkpoints (and used for --text)")
-    .option("--max-steps <n>", "stop after this many updates this session (resume continues)", (v) =>
+    .option("--max-steps <n>", "stop at this step, with a checkpoint (rerun or resume continues)", (v) =>
       Number.parseInt(v, 10),
     )
     .action(
