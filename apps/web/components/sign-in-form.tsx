@@ -4,6 +4,15 @@ import { useState } from "react";
 import { signIn } from "next-auth/react";
 import { safeCallbackPath } from "@/lib/callbackPath";
 
+/** The sign-in route's error (see SIGN_IN_ERRORS in server/auth.ts) as a sentence. */
+function describeSignInError(error: string | null | undefined): string {
+  if (error === "service-unavailable")
+    return "Sign-in is unavailable right now (the database does not answer). Try again in a minute.";
+  const locked = /^locked:(\d+)$/.exec(error ?? "");
+  if (locked) return `Too many failed attempts. Try again in ${Math.ceil(Number(locked[1]) / 60)} minute(s).`;
+  return "Wrong email or password.";
+}
+
 export function SignInForm({ next }: { next: string }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
@@ -23,7 +32,7 @@ export function SignInForm({ next }: { next: string }) {
       window.location.assign(safeCallbackPath(next));
     } else {
       setBusy(false);
-      setError("Wrong email or password.");
+      setError(describeSignInError(result?.error));
     }
   }
 

@@ -3,9 +3,11 @@ import type { Role } from "@rlhf/shared";
 declare module "next-auth" {
   interface User {
     role: Role;
+    /** The person's session version when they signed in (see server/auth.ts). */
+    sv: number;
   }
   interface Session {
-    user: { id: string; email: string; name: string; role: Role };
+    user: { id: string; email: string; name: string; role: Role; sessionVersion: number };
   }
 }
 
@@ -13,5 +15,6 @@ declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
     role?: Role;
+    sv?: number;
   }
 }

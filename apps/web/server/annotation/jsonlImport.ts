@@ -15,6 +15,7 @@ import {
   promptMessagesSchema,
 } from "./content";
 import { promptContentHash, responseContentHash } from "./contentHash";
+import { describeBadCharacter, findBadCharacter, storableText } from "./textSafety";
 import { describeZodError } from "./zodIssues";
 
 export const MAX_IMPORT_LINE_CHARS = 400_000;
@@ -92,7 +93,12 @@ export function parseImportJsonl(fileText: string): ImportParseResult {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      errors.push({ line, message: `not valid JSON (${(error as Error).message})` });
+      errors.push({ line, message: `not valid JSON (${storableText((error as Error).message)})` });
+      return;
+    }
+    const bad = findBadCharacter(raw);
+    if (bad) {
+      errors.push({ line, message: describeBadCharacter(bad) });
       return;
     }
     const parsed = importLineSchema.safeParse(raw);

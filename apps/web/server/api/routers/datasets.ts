@@ -8,6 +8,7 @@ import { createTRPCRouter } from "../trpc";
 
 export const datasetsRouter = createTRPCRouter({
   importJsonl: adminProcedure
+    .meta({ checksTextItself: true })
     .input(importJsonlInput)
     .mutation(({ ctx, input }) => importJsonl(annotationContext(ctx), ctx.user, input)),
   createSnapshot: adminProcedure
