@@ -13,6 +13,7 @@ import type { ChatMessage } from "./content";
 import { idempotentWrite, storedResult, type Tx } from "./idempotency";
 import type { createSnapshotInput, importJsonlInput, SnapshotFilters, snapshotFileInput } from "./inputs";
 import { parseImportJsonl } from "./jsonlImport";
+import { withArenaVotes } from "../arena/snapshot";
 import { buildSnapshotExport, type ExportPrompt } from "./snapshotExport";
 import type { Actor, AnnotationContext } from "./submissions";
 
@@ -146,7 +147,9 @@ async function writeSnapshot(
   id: string,
   dir: string,
 ) {
-  const exported = buildSnapshotExport(await selectSnapshotData(tx, input.filters));
+  const annotations = buildSnapshotExport(await selectSnapshotData(tx, input.filters));
+  // Arena votes join the preference data (server/arena/snapshot.ts).
+  const exported = await withArenaVotes(tx, input.filters, annotations);
   const files = exported.files.map(({ name, lines, sha256 }) => ({ name, lines, sha256 }));
   const manifest = {
     id,

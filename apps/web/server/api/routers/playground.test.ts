@@ -114,3 +114,39 @@ describe("playground.save", () => {
     ).rejects.toThrow(/no user turn/);
   });
 });
+
+describe("playground.compare", () => {
+  it("lines up evaluation metrics and evaluation-prompt answers of several versions", async () => {
+    const other = (
+      await registerModelVersion(database.prisma, {
+        modelName: "quiet",
+        kind: "SFT",
+        artifactDir: "/nowhere",
+      })
+    ).id;
+    const sample = (text: string) => [{ promptId: "p1", prompt: "Say hi", seed: 7, text }];
+    for (const [id, loss, text] of [
+      [versionId, 2.5, "hi!"],
+      [other, 3.1, "hello"],
+    ] as const)
+      await database.prisma.modelEvaluation.create({
+        data: {
+          versionId: id,
+          status: "SUCCEEDED",
+          finishedAt: new Date(),
+          metrics: { "eval/perplexity": loss },
+          samples: sample(text),
+        },
+      });
+    const result = await alice.playground.compare({ versionIds: [versionId, other] });
+    expect(result.versions.map((v) => v.name)).toEqual(["chatty v1", "quiet v1"]);
+    expect(result.metrics).toEqual([{ name: "eval/perplexity", values: [2.5, 3.1] }]);
+    expect(result.samples).toEqual([{ prompt: "Say hi", seed: 7, answers: ["hi!", "hello"] }]);
+    await expect(alice.playground.compare({ versionIds: [versionId, versionId] })).rejects.toThrow(
+      /two different versions/,
+    );
+    await expect(alice.playground.compare({ versionIds: [versionId, "gone"] })).rejects.toThrow(
+      /no model version gone/,
+    );
+  });
+});
