@@ -3,7 +3,7 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { cloneElement, useMemo, useState, type ReactElement } from "react";
 import {
   RUN_BACKENDS,
   RUN_INPUTS,
@@ -51,12 +51,36 @@ function SnapshotFacts({ snapshot }: { snapshot: Options["snapshots"][number] })
   );
 }
 
-function Issue({ text }: { text?: string }) {
-  return text ? (
-    <span role="alert" className="field-error">
-      {text}
-    </span>
-  ) : null;
+/** A labelled control with its help and its issue, tied to it for assistive technology. */
+function FormField(props: {
+  id: string;
+  label: string;
+  help?: string;
+  issue?: string;
+  children: ReactElement;
+}) {
+  const { id, label, help, issue, children } = props;
+  const control = cloneElement(children as ReactElement<Record<string, unknown>>, {
+    id,
+    "aria-invalid": !!issue,
+    "aria-describedby": help ? `${id}-help` : undefined,
+  });
+  return (
+    <div className="form-field">
+      <label htmlFor={id}>{label}</label>
+      {control}
+      {help && (
+        <span id={`${id}-help`} className="muted small">
+          {help}
+        </span>
+      )}
+      {issue && (
+        <span role="alert" className="field-error">
+          {issue}
+        </span>
+      )}
+    </div>
+  );
 }
 
 export function NewRunForm() {
@@ -120,8 +144,7 @@ export function NewRunForm() {
       }}
     >
       <h1>New training run</h1>
-      <label>
-        Kind
+      <FormField id="run-kind" label="Kind" help={KIND_TEXT[kind]}>
         <select
           value={kind}
           onChange={(e) => {
@@ -135,16 +158,10 @@ export function NewRunForm() {
             </option>
           ))}
         </select>
-        <span className="muted small help">{KIND_TEXT[kind]}</span>
-      </label>
+      </FormField>
 
-      <label>
-        Snapshot
-        <select
-          value={snapshotId}
-          onChange={(e) => changed(setSnapshotId)(e.target.value)}
-          aria-invalid={!!shown("snapshotId")}
-        >
+      <FormField id="run-snapshot" label="Snapshot" issue={shown("snapshotId")}>
+        <select value={snapshotId} onChange={(e) => changed(setSnapshotId)(e.target.value)}>
           <option value="">Choose a frozen snapshot…</option>
           {snapshots.map((s) => (
             <option key={s.id} value={s.id}>
@@ -152,8 +169,7 @@ export function NewRunForm() {
             </option>
           ))}
         </select>
-        <Issue text={shown("snapshotId")} />
-      </label>
+      </FormField>
       {snapshots.length === 0 && (
         <p className="muted small">
           No snapshots yet: freeze one on <Link href="/datasets">Datasets</Link>.
@@ -162,13 +178,8 @@ export function NewRunForm() {
       {snapshot && <SnapshotFacts snapshot={snapshot} />}
 
       {inputs.baseModel && (
-        <label>
-          Base model
-          <select
-            value={baseModelVersionId}
-            onChange={(e) => changed(setBase)(e.target.value)}
-            aria-invalid={!!shown("baseModelVersionId")}
-          >
+        <FormField id="run-base" label="Base model" issue={shown("baseModelVersionId")}>
+          <select value={baseModelVersionId} onChange={(e) => changed(setBase)(e.target.value)}>
             <option value="">Choose the model version to start from…</option>
             {bases.map((v) => (
               <option key={v.id} value={v.id}>
@@ -176,8 +187,7 @@ export function NewRunForm() {
               </option>
             ))}
           </select>
-          <Issue text={shown("baseModelVersionId")} />
-        </label>
+        </FormField>
       )}
       {inputs.baseModel && bases.length === 0 && (
         <p className="muted small">
@@ -186,13 +196,8 @@ export function NewRunForm() {
         </p>
       )}
       {inputs.rewardModel && (
-        <label>
-          Reward model
-          <select
-            value={rewardModelVersionId}
-            onChange={(e) => changed(setReward)(e.target.value)}
-            aria-invalid={!!shown("rewardModelVersionId")}
-          >
+        <FormField id="run-reward" label="Reward model" issue={shown("rewardModelVersionId")}>
+          <select value={rewardModelVersionId} onChange={(e) => changed(setReward)(e.target.value)}>
             <option value="">Choose the reward model that scores the samples…</option>
             {rewards.map((v) => (
               <option key={v.id} value={v.id}>
@@ -200,11 +205,9 @@ export function NewRunForm() {
               </option>
             ))}
           </select>
-          <Issue text={shown("rewardModelVersionId")} />
-        </label>
+        </FormField>
       )}
-      <label>
-        Backend
+      <FormField id="run-backend" label="Backend">
         <select value={backend} onChange={(e) => changed(setBackend)(e.target.value)}>
           {RUN_BACKENDS.map((b) => (
             <option key={b} value={b}>
@@ -212,18 +215,19 @@ export function NewRunForm() {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Output model name
+      </FormField>
+      <FormField
+        id="run-output"
+        label="Output model name"
+        help="The registry model the result joins as its next version."
+        issue={issues.outputModelName}
+      >
         <input
           value={outputModelName}
           placeholder={DEFAULT_OUTPUT_MODEL_NAME[kind]}
           onChange={(e) => changed(setOutputName)(e.target.value)}
-          aria-invalid={!!issues.outputModelName}
         />
-        <span className="muted small help">The registry model the result joins as its next version.</span>
-        <Issue text={issues.outputModelName} />
-      </label>
+      </FormField>
 
       <fieldset>
         <legend>Hyper-parameters ({kind})</legend>
