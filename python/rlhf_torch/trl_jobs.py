@@ -15,6 +15,7 @@ import os
 import torch
 from datasets import Dataset
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, TrainerCallback
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from .checkpoint import checkpoint_dir, load_tokenizer
 from .distributed import Dist, transformer_blocks
@@ -67,6 +68,15 @@ def parse_config(kind: str, raw: dict) -> dict:
     if cfg["optimizer"]["name"] != "adamw":
         raise ValueError(f"optimizer.name: {cfg['optimizer']['name']!r}: TRL runs use AdamW")
     return cfg
+
+
+def check_strategy(kind: str, strategy: str, device_type: str) -> None:
+    """accelerate (under TRL's Trainer) shards with FSDP across GPUs only; on CPU it would quietly run DDP."""
+    if strategy == "fsdp" and device_type != "cuda":
+        raise ValueError(
+            f"torch.strategy: fsdp for {kind} runs needs GPUs (accelerate shards TRL's Trainer across accelerators "
+            "only); use ddp on CPU"
+        )
 
 
 def read_jsonl(path: str) -> list[dict]:
@@ -211,6 +221,7 @@ def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist
     from trl import DPOTrainer, GRPOTrainer, RewardTrainer, SFTTrainer
 
     cfg = parse_config(kind, raw_config)
+    check_strategy(kind, torch_options["strategy"], d.device.type)
     if kind == "reward" and cfg["pairWeighting"] == "prompt":
         events.log("reward config: pairWeighting 'prompt' is engine-only; TRL weighs every pair equally", "warn")
     base = cfg["baseCheckpoint"]
@@ -234,6 +245,13 @@ def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist
         model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tokenizer,
         callbacks=[reporter], **extra,
     )
+    # The Reporter is the only voice on stdout: the Trainer's own printer writes Python dicts there.
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    sharded = getattr(trainer, "is_fsdp_enabled", False)
+    if (torch_options["strategy"] == "fsdp") != sharded:
+        raise RuntimeError(f"{kind}: asked for strategy {torch_options['strategy']} but the Trainer set up FSDP={sharded}")
+    events.log(f"{kind}: {d.world} process(es), {'FSDP2' if sharded else 'DDP'}, {torch_options['precision']}")
     resume = any(n.startswith("checkpoint-") for n in os.listdir(args.output_dir)) if os.path.isdir(args.output_dir) else False
     if resume:
         events.log(f"resuming from the latest checkpoint in {args.output_dir}")

@@ -35,7 +35,14 @@ def write_job(path: Path, kind: str, config: dict, strategy: str = "ddp", precis
 
 
 def parse(stdout: str) -> list[dict]:
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    """The JSON lines of a run; a library's own prints in between are skipped, as the launcher does."""
+    events = []
+    for line in stdout.splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return [e for e in events if isinstance(e, dict) and "type" in e]
 
 
 def run_job(tmp: Path, kind: str, config: dict, *, work_dir: Path | None = None, processes: int | None = None,

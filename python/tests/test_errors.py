@@ -9,6 +9,7 @@ from conftest import TINY_MODEL, run_job
 from rlhf_torch import validate_torch_options
 from rlhf_torch.distributed import setup
 from rlhf_torch.pretrain import parse_config
+from rlhf_torch.trl_jobs import check_strategy
 
 
 def error_of(events) -> str:
@@ -43,6 +44,8 @@ def test_bad_torch_options():
         validate_torch_options({"precision": "fp8"})
     with pytest.raises(ValueError, match="torch.precision: bf16 needs a CUDA GPU; on CPU use fp32"):
         setup("bf16")
+    with pytest.raises(ValueError, match="torch.strategy: fsdp for sft runs needs GPUs"):
+        check_strategy("sft", "fsdp", "cpu")
 
 
 def test_the_command_line_refuses_before_training(engine_run, tmp_path):
