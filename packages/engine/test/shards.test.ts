@@ -2,7 +2,16 @@ import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readShard, readShardHeader, writeShard, dtypeForVocab } from "../src/io/shards.js";
+import {
+  documentStartsInWindow,
+  positionIds,
+  readDocumentStarts,
+  readShard,
+  readShardHeader,
+  segmentIds,
+  writeShard,
+  dtypeForVocab,
+} from "../src/io/shards.js";
 
 const dir = mkdtempSync(join(tmpdir(), "shards-"));
 
@@ -33,6 +42,31 @@ describe("token shards", () => {
       /token id 3 at position 2 is beyond the vocabulary/,
     );
     expect(() => writeShard(join(dir, "c.bin"), [70000], { dtype: "uint16" })).toThrow(/does not fit uint16/);
+  });
+
+  it("keeps document starts in a .docs companion that shard readers can ignore", () => {
+    const path = join(dir, "docs.bin");
+    writeShard(path, [5, 6, 0, 7, 8, 9, 0, 1], {
+      dtype: "uint16",
+      sequenceLength: 4,
+      documentStarts: [0, 3, 7],
+    });
+    expect(Array.from(readShard(path).tokens)).toEqual([5, 6, 0, 7, 8, 9, 0, 1]);
+    expect(Array.from(readDocumentStarts(path)!)).toEqual([0, 3, 7]);
+    expect(readDocumentStarts(join(dir, "a-uint16.bin"))).toBeUndefined();
+    expect(() => writeShard(join(dir, "d.bin"), [1, 2], { dtype: "uint16", documentStarts: [1, 1] })).toThrow(
+      /not an ascending offset/,
+    );
+  });
+
+  it("gives each window its document boundaries, segment ids and restarting positions", () => {
+    const starts = [0, 3, 7, 9];
+    expect(documentStartsInWindow(starts, 0, 4)).toEqual([0, 3]);
+    // The second window begins inside the document that started at 3.
+    expect(documentStartsInWindow(starts, 4, 4)).toEqual([0, 3]);
+    expect(documentStartsInWindow(starts, 8, 4)).toEqual([0, 1]);
+    expect(Array.from(segmentIds([0, 3], 4))).toEqual([0, 0, 0, 1]);
+    expect(Array.from(positionIds([0, 1], 4))).toEqual([0, 0, 1, 2]);
   });
 
   it("picks the narrowest dtype for a vocabulary", () => {

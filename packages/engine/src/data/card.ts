@@ -32,7 +32,8 @@ export interface DataCard {
   sequences: { length: number; train: number; validation: number };
   shards: PackResult["shards"];
   cleanFiles: Record<string, string>;
-  seconds: { clean: number; total: number };
+  /** Cleaning and packing summed over an interrupted run and its resumptions; total = clean + pack + the rest. */
+  seconds: { clean: number; pack: number; total: number };
 }
 
 /** Bad lines listed individually in the card; the total is always exact. */
@@ -133,16 +134,19 @@ export function renderCardMarkdown(card: DataCard): string {
     `${fmt(card.tokens.total)} tokens (${fmt(card.tokens.tailDropped)} in the final partial sequence dropped); sequences of ${fmt(card.sequences.length)}: ${fmt(card.sequences.train)} train, ${fmt(card.sequences.validation)} validation.`,
     "",
   );
-  out.push("| shard | split | sequences | tokens | sha256 |", "| --- | --- | ---: | ---: | --- |");
+  out.push(
+    "| shard | split | sequences | tokens | documents starting | sha256 |",
+    "| --- | --- | ---: | ---: | ---: | --- |",
+  );
   for (const s of card.shards)
     out.push(
-      `| ${s.file} | ${s.split} | ${fmt(s.sequences)} | ${fmt(s.tokens)} | \`${s.sha256.slice(0, 16)}\` |`,
+      `| ${s.file} | ${s.split} | ${fmt(s.sequences)} | ${fmt(s.tokens)} | ${fmt(s.documents)} | \`${s.sha256.slice(0, 16)}\` |`,
     );
   out.push("", "Clean files (sha256):", "");
   for (const [src, hash] of Object.entries(card.cleanFiles)) out.push(`- ${src}: \`${hash.slice(0, 16)}\``);
   out.push(
     "",
-    `Time: cleaning ${card.seconds.clean.toFixed(1)} s, total ${card.seconds.total.toFixed(1)} s.`,
+    `Time: cleaning ${card.seconds.clean.toFixed(1)} s, packing ${card.seconds.pack.toFixed(1)} s, total ${card.seconds.total.toFixed(1)} s.`,
     "",
   );
   out.push("## Config", "", "```json", JSON.stringify(card.config, null, 2), "```", "");

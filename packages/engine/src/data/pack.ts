@@ -4,12 +4,14 @@
  * counted). Each sequence goes to train or validation by a seeded draw. Full shards are written atomically; after each
  * document that completed a shard, a checkpoint (state.json plus the unfinished shards' sequences) lets an interrupted
  * run continue exactly where it stopped: the mixed order is replayed from the seed up to the saved document count.
+ * Every shard records where its documents begin (a .docs companion, see io/shards.ts), so training can keep
+ * attention within documents. A finished run leaves no work files behind but its state.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DataPrepareConfig } from "../config/data.js";
-import { dtypeForVocab, readShard, writeShard } from "../io/shards.js";
+import { documentsPath, dtypeForVocab, readDocumentStarts, readShard, writeShard } from "../io/shards.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { Rng, type RngState } from "../util/rng.js";
 import { mixOrder, type MixPlanEntry } from "./mix.js";
@@ -23,6 +25,8 @@ export interface ShardInfo {
   sequences: number;
   tokens: number;
   sha256: string;
+  /** Documents that begin in this shard (listed in its .docs companion). */
+  documents: number;
 }
 
 interface PackState {
@@ -30,11 +34,15 @@ interface PackState {
   documents: number;
   splitRng: RngState;
   carry: number[];
+  /** Offsets in `carry` where a document begins. */
+  carryStarts: number[];
   shards: ShardInfo[];
   checkpoint: number;
   tokensPerSource: number[];
   /** Set once the run has finished: the final partial sequence's tokens, dropped. */
   tailTokensDropped?: number;
+  /** Packing time summed over every run that worked on this output (an interrupted one and its resumptions). */
+  seconds: number;
 }
 
 export interface PackResult {
@@ -44,6 +52,8 @@ export interface PackResult {
   sequences: Record<Split, number>;
   tailTokensDropped: number;
   resumedFromDocument: number;
+  /** Packing time over all runs, resumed ones included. */
+  seconds: number;
 }
 
 export interface PackOptions {
@@ -98,58 +108,80 @@ export async function packShards(
   const dtype = dtypeForVocab(tokenizer.vocabSize);
   const { sequenceLength, sequencesPerShard, validationFraction } = cfg.pack;
 
+  let timer = performance.now();
   let state: PackState = {
     configHash,
     documents: 0,
     splitRng: new Rng(cfg.seed ^ 0x7a11).state(),
     carry: [],
+    carryStarts: [],
     shards: [],
     checkpoint: 0,
     tokensPerSource: plan.map(() => 0),
+    seconds: 0,
   };
   const pending: Record<Split, number[]> = { train: [], validation: [] };
+  const pendingStarts: Record<Split, number[]> = { train: [], validation: [] };
   if (existsSync(statePath)) {
     const saved = JSON.parse(readFileSync(statePath, "utf8")) as PackState;
     if (saved.configHash === configHash) {
       state = saved;
-      for (const split of ["train", "validation"] as const)
-        pending[split] = Array.from(readShard(pendingPath(work, split, state.checkpoint)).tokens);
+      if (state.tailTokensDropped === undefined)
+        for (const split of ["train", "validation"] as const) {
+          const path = pendingPath(work, split, state.checkpoint);
+          pending[split] = Array.from(readShard(path).tokens);
+          pendingStarts[split] = Array.from(readDocumentStarts(path) ?? []);
+        }
     }
   }
+  // Files of other checkpoints are left over from a run stopped between writing a checkpoint and recording it.
+  removePending(work, state.checkpoint);
   const resumedFrom = state.documents;
   const splitRng = Rng.fromState(state.splitRng);
   const readers = cleanFiles.map((f) => new CleanReader(f));
   const totalDocuments = plan.reduce((s, p) => s + p.plannedDocuments, 0);
   let carry = state.carry;
+  let carryStarts = state.carryStarts;
   let shardsWritten = 0;
 
   const flush = (split: Split) => {
     const tokens = pending[split];
     const file = `${SHARD_PREFIX[split]}-${String(state.shards.filter((s) => s.split === split).length).padStart(5, "0")}.bin`;
     const path = join(cfg.output, file);
-    writeShard(path, tokens, { dtype, sequenceLength });
+    writeShard(path, tokens, { dtype, sequenceLength, documentStarts: pendingStarts[split] });
     state.shards.push({
       file,
       split,
       sequences: tokens.length / sequenceLength,
       tokens: tokens.length,
       sha256: sha256File(path),
+      documents: pendingStarts[split].length,
     });
     pending[split] = [];
+    pendingStarts[split] = [];
     shardsWritten++;
   };
 
-  const checkpoint = () => {
-    const previous = state.checkpoint;
-    state.checkpoint++;
-    for (const split of ["train", "validation"] as const)
-      writeShard(pendingPath(work, split, state.checkpoint), pending[split], { dtype, sequenceLength });
+  const saveState = () => {
     state.carry = carry;
+    state.carryStarts = carryStarts;
     state.splitRng = splitRng.state();
+    state.seconds += (performance.now() - timer) / 1000;
+    timer = performance.now();
     writeFileSync(`${statePath}.tmp`, JSON.stringify(state));
     renameSync(`${statePath}.tmp`, statePath);
+  };
+
+  const checkpoint = () => {
+    state.checkpoint++;
     for (const split of ["train", "validation"] as const)
-      rmSync(pendingPath(work, split, previous), { force: true });
+      writeShard(pendingPath(work, split, state.checkpoint), pending[split], {
+        dtype,
+        sequenceLength,
+        documentStarts: pendingStarts[split],
+      });
+    saveState();
+    removePending(work, state.checkpoint);
   };
 
   let step = 0;
@@ -159,16 +191,21 @@ export async function packShards(
     const ids = tokenizer.encodeOrdinary(text);
     ids.push(eot);
     state.tokensPerSource[source] += ids.length;
+    carryStarts.push(carry.length);
     carry = carry.length ? carry.concat(ids) : ids;
     const before = shardsWritten;
     let at = 0;
+    let nextStart = 0;
     for (; at + sequenceLength <= carry.length; at += sequenceLength) {
       const split: Split = splitRng.next() < validationFraction ? "validation" : "train";
       const buf = pending[split];
+      for (; nextStart < carryStarts.length && carryStarts[nextStart] < at + sequenceLength; nextStart++)
+        pendingStarts[split].push(buf.length + carryStarts[nextStart] - at);
       for (let i = at; i < at + sequenceLength; i++) buf.push(carry[i]);
       if (buf.length === sequencesPerShard * sequenceLength) flush(split);
     }
     carry = carry.slice(at);
+    carryStarts = carryStarts.slice(nextStart).map((s) => s - at);
     state.documents++;
     opts.onProgress?.(state.documents, totalDocuments);
     if (shardsWritten > before) {
@@ -177,9 +214,14 @@ export async function packShards(
     }
   }
   for (const split of ["train", "validation"] as const) if (pending[split].length > 0) flush(split);
-  state.tailTokensDropped ??= carry.length;
-  carry = [];
-  checkpoint();
+  if (state.tailTokensDropped === undefined) {
+    state.tailTokensDropped = carry.length;
+    carry = [];
+    carryStarts = [];
+    saveState();
+  }
+  // Finished: nothing is pending any more, so no pending file is kept.
+  removePending(work, -1);
   const sequences = { train: 0, validation: 0 };
   for (const s of state.shards) sequences[s.split] += s.sequences;
   return {
@@ -189,9 +231,23 @@ export async function packShards(
     sequences,
     tailTokensDropped: state.tailTokensDropped,
     resumedFromDocument: resumedFrom,
+    seconds: state.seconds,
   };
 }
 
 function pendingPath(work: string, split: Split, checkpoint: number): string {
   return join(work, `pending-${SHARD_PREFIX[split]}-${checkpoint}.bin`);
+}
+
+/** Removes the pending shards (and their .docs) of every checkpoint but `keep`. */
+function removePending(work: string, keep: number): void {
+  if (!existsSync(work)) return;
+  const kept = new Set(
+    (["train", "validation"] as const).flatMap((split) => {
+      const path = pendingPath(work, split, keep);
+      return [path, documentsPath(path)];
+    }),
+  );
+  for (const name of readdirSync(work))
+    if (name.startsWith("pending-") && !kept.has(join(work, name))) rmSync(join(work, name), { force: true });
 }

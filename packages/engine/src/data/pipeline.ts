@@ -60,10 +60,12 @@ export async function prepareData(
   mkdirSync(cfg.output, { recursive: true });
   writeFileSync(join(cfg.output, TOKENIZER_FILE), tokenizerJson);
 
+  const cleanStarted = performance.now();
   const clean = await runCleaning(cfg, tokenizer, configHash, {
     harmfulClassifier: opts.harmfulClassifier,
     onProgress: opts.onCleanProgress,
   });
+  const cleanElapsed = performance.now() - cleanStarted;
   const dir = cleanDir(cfg.output);
   const sources = cfg.sources.map((s) => {
     const raw = readFileSync(join(dir, `${s.name}.tokens`));
@@ -75,11 +77,15 @@ export async function prepareData(
   });
   const plan = planMix(sources, cfg.mix, cfg.seed);
   const cleanFiles = cfg.sources.map((s) => join(dir, `${s.name}.jsonl`));
+  const packStarted = performance.now();
   const packed = await packShards(cfg, plan, tokenizer, cleanFiles, configHash, {
     onProgress: opts.onPackProgress,
     stopAfterShards: opts.stopAfterShards,
   });
   if (!packed) return undefined;
+  const packElapsed = performance.now() - packStarted;
+  // Cleaning and packing times are summed over resumed runs; the rest (tokenizer, mix plan) is this run's.
+  const other = (performance.now() - started - cleanElapsed - packElapsed) / 1000;
 
   const total = Object.values(packed.tokensPerSource).reduce((a, b) => a + b, 0);
   const card: DataCard = {
@@ -117,7 +123,7 @@ export async function prepareData(
     sequences: { length: cfg.pack.sequenceLength, ...packed.sequences },
     shards: packed.shards,
     cleanFiles: Object.fromEntries(cleanFiles.map((f, i) => [cfg.sources[i].name, sha256(readFileSync(f))])),
-    seconds: { clean: clean.seconds, total: (performance.now() - started) / 1000 },
+    seconds: { clean: clean.seconds, pack: packed.seconds, total: clean.seconds + packed.seconds + other },
   };
   writeFileSync(join(cfg.output, CARD_MARKDOWN), renderCardMarkdown(card));
   writeFileSync(`${cardPath}.tmp`, JSON.stringify(card, null, 1));

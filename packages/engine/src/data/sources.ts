@@ -53,17 +53,22 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** Bytes sniffed at the start of a file to tell text from binary. */
 const SNIFF_BYTES = 64 * 1024;
 /** Share of control bytes (other than tab, newline, form feed, carriage return, escape) above which a file is binary. */
-const MAX_CONTROL_SHARE = 0.1;
+const MAX_CONTROL_SHARE = 0.05;
+/** Share of NUL bytes above which a file is binary: executables are full of them, text has at most a stray one. */
+const MAX_NUL_SHARE = 0.01;
 
-/** A NUL byte, or more than 10% control bytes, in the first 64 KiB: no text format has either. */
+/** More than 1% NUL bytes or 5% control bytes in the first 64 KiB (random binary data has 11% control bytes). */
 export function looksBinary(bytes: Uint8Array): boolean {
   let control = 0;
+  let nul = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (b === 0) return true;
+    if (b === 0) nul++;
     if ((b < 32 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 27) || b === 127) control++;
   }
-  return bytes.length > 0 && control / bytes.length > MAX_CONTROL_SHARE;
+  return (
+    bytes.length > 0 && (nul / bytes.length > MAX_NUL_SHARE || control / bytes.length > MAX_CONTROL_SHARE)
+  );
 }
 
 export function fileLooksBinary(file: string): boolean {

@@ -9,8 +9,28 @@
  *   bytes 24..31  uint64 sequence length the tokens were packed for (0 = not packed)
  *   bytes 32..    tokens
  * A 32-byte header keeps the token array aligned for both widths, so a reader can view it without copying.
+ *
+ * Document boundaries (packed pretraining data) live in a companion file next to the shard, <name>.docs, so the shard
+ * layout above, which every reader knows, stays as it is:
+ *   bytes 0..7    magic "RLHFDOC\0"
+ *   bytes 8..11   uint32 format version (1)
+ *   bytes 12..15  uint32 reserved (0)
+ *   bytes 16..23  uint64 number of document starts
+ *   bytes 24..    uint32 token offsets (ascending) in the shard where a document begins
+ * A packed sequence that begins inside a document has no start at its first token: the document began in an earlier
+ * sequence. documentStartsInWindow() gives the boundaries of any window; segmentIds() and positionIds() turn them into
+ * what a training step needs to mask attention across documents and restart positions at each one (as Llama 3 does).
  */
-import { closeSync, openSync, readSync, writeFileSync, readFileSync, renameSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readSync,
+  writeFileSync,
+  readFileSync,
+  renameSync,
+  statSync,
+} from "node:fs";
 
 export const SHARD_MAGIC = "RLHFTOK\0";
 export const SHARD_VERSION = 1;
@@ -76,12 +96,30 @@ export function decodeShardHeader(buf: Uint8Array, path: string): ShardHeader {
   };
 }
 
-/** Writes a whole shard atomically (temp file then rename), so an interrupted run never leaves half a shard. */
+export const DOCS_MAGIC = "RLHFDOC\0";
+export const DOCS_VERSION = 1;
+
+/** The document-boundary companion of a shard: train-00000.bin -> train-00000.docs. */
+export function documentsPath(shardPath: string): string {
+  return shardPath.replace(/\.bin$/, "") + ".docs";
+}
+
+function writeAtomically(path: string, data: Buffer): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes a whole shard atomically (temp file then rename), so an interrupted run never leaves half a shard. With
+ * `documentStarts`, the .docs companion is written first, so a shard never exists without its boundaries.
+ */
 export function writeShard(
   path: string,
   tokens: ArrayLike<number>,
-  opts: { dtype: TokenDtype; sequenceLength?: number },
+  opts: { dtype: TokenDtype; sequenceLength?: number; documentStarts?: ArrayLike<number> },
 ): void {
+  if (opts.documentStarts) writeDocumentStarts(documentsPath(path), opts.documentStarts, tokens.length);
   const data = opts.dtype === "uint16" ? new Uint16Array(tokens.length) : new Uint32Array(tokens.length);
   const max = opts.dtype === "uint16" ? 0xffff : 0xffffffff;
   for (let i = 0; i < tokens.length; i++) {
@@ -96,9 +134,83 @@ export function writeShard(
     tokenCount: tokens.length,
     sequenceLength: opts.sequenceLength ?? 0,
   });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
-  renameSync(tmp, path);
+  writeAtomically(path, Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+function writeDocumentStarts(path: string, starts: ArrayLike<number>, tokenCount: number): void {
+  const body = new Uint32Array(starts.length);
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i];
+    if (!Number.isInteger(s) || s < 0 || s >= tokenCount || (i > 0 && s <= starts[i - 1]))
+      throw new ShardFormatError(
+        path,
+        `document start ${s} at index ${i} is not an ascending offset below ${tokenCount}`,
+      );
+    body[i] = s;
+  }
+  const header = Buffer.alloc(SHARD_HEADER_BYTES - 8);
+  header.write(DOCS_MAGIC, 0, "latin1");
+  header.writeUInt32LE(DOCS_VERSION, 8);
+  header.writeBigUInt64LE(BigInt(starts.length), 16);
+  writeAtomically(path, Buffer.concat([header, Buffer.from(body.buffer)]));
+}
+
+/** Offsets where documents begin in a shard, from its .docs companion; undefined when the shard has none. */
+export function readDocumentStarts(shardPath: string): Uint32Array | undefined {
+  const path = documentsPath(shardPath);
+  if (!existsSync(path)) return undefined;
+  const buf = readFileSync(path);
+  const headerBytes = SHARD_HEADER_BYTES - 8;
+  if (buf.byteLength < headerBytes || buf.toString("latin1", 0, 8) !== DOCS_MAGIC)
+    throw new ShardFormatError(path, "not a document-boundary file (wrong magic or too short)");
+  const version = buf.readUInt32LE(8);
+  if (version !== DOCS_VERSION)
+    throw new ShardFormatError(path, `unsupported version ${version}, this reader knows ${DOCS_VERSION}`);
+  const count = Number(buf.readBigUInt64LE(16));
+  if (buf.byteLength !== headerBytes + count * 4)
+    throw new ShardFormatError(
+      path,
+      `header says ${count} document starts but the file has ${buf.byteLength} bytes`,
+    );
+  const starts = new Uint32Array(count);
+  new Uint8Array(starts.buffer).set(buf.subarray(headerBytes));
+  return starts;
+}
+
+/**
+ * Document starts inside the window [start, start + length) of a shard, relative to the window, always beginning
+ * with 0: the window's first token starts a segment whether or not a document begins there.
+ */
+export function documentStartsInWindow(starts: ArrayLike<number>, start: number, length: number): number[] {
+  const out = [0];
+  // Binary search for the first start at or after the window.
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < starts.length && starts[i] < start + length; i++)
+    if (starts[i] > start) out.push(starts[i] - start);
+  return out;
+}
+
+/** Segment number of each token of a window (0, 0, 1, 1, 1, 2, ...): attention is allowed only within a segment. */
+export function segmentIds(windowStarts: readonly number[], length: number): Int32Array {
+  const ids = new Int32Array(length);
+  for (let s = 0; s < windowStarts.length; s++) ids.fill(s, windowStarts[s], windowStarts[s + 1] ?? length);
+  return ids;
+}
+
+/** Position of each token within its segment (0, 1, 0, 1, 2, 0, ...): positions restart at each document. */
+export function positionIds(windowStarts: readonly number[], length: number): Int32Array {
+  const pos = new Int32Array(length);
+  for (let s = 0; s < windowStarts.length; s++) {
+    const end = windowStarts[s + 1] ?? length;
+    for (let i = windowStarts[s]; i < end; i++) pos[i] = i - windowStarts[s];
+  }
+  return pos;
 }
 
 export function readShardHeader(path: string): ShardHeader {

@@ -1,10 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataPrepareConfigSchema, type DataPrepareConfigInput } from "../../src/config/data.js";
 import { prepareData } from "../../src/data/pipeline.js";
-import { readShard } from "../../src/io/shards.js";
+import {
+  documentStartsInWindow,
+  documentsPath,
+  positionIds,
+  readDocumentStarts,
+  readShard,
+  segmentIds,
+} from "../../src/io/shards.js";
 import { loadTokenizer } from "../../src/tokenizer/hf-json.js";
 import { Rng } from "../../src/util/rng.js";
 import { makeDocument, makeVocabulary, toText } from "./corpus.js";
@@ -106,6 +113,37 @@ describe("data prepare", { timeout: 30_000 }, () => {
     expect(await prepareData(config(dir, "out-b"), { stopAfterShards: 2 })).toBeUndefined();
     const resumed = (await prepareData(config(dir, "out-b")))!;
     expect(resumed.shards.map((s) => s.sha256)).toEqual(full.shards.map((s) => s.sha256));
+    for (const s of resumed.shards)
+      expect(readFileSync(documentsPath(join(dir, "out-b", s.file)))).toEqual(
+        readFileSync(documentsPath(join(dir, "out-a", s.file))),
+      );
+    // No partial work file outlives the run, and the resumed card's times add up.
+    expect(readdirSync(join(dir, "out-b", "work")).filter((f) => f.startsWith("pending-"))).toEqual([]);
+    expect(resumed.seconds.total).toBeGreaterThanOrEqual(resumed.seconds.clean + resumed.seconds.pack);
+  });
+
+  it("records where each document starts, so every window splits back into the documents", async () => {
+    const card = (await prepareData(config(dir, "out-a")))!;
+    const tok = loadTokenizer(join(dir, "out-a", "tokenizer.json"));
+    const eot = tok.specialTokens["<|endoftext|>"];
+    for (const s of card.shards) {
+      const path = join(dir, "out-a", s.file);
+      const { tokens } = readShard(path);
+      const starts = readDocumentStarts(path)!;
+      expect(starts.length).toBe(s.documents);
+      for (let w = 0; w < tokens.length; w += 64) {
+        const window = tokens.subarray(w, w + 64);
+        const inWindow = documentStartsInWindow(starts, w, 64);
+        // A document starts exactly after each separator inside the window (and nowhere else but the window's start).
+        const afterSeparator = [0];
+        for (let i = 0; i + 1 < window.length; i++) if (window[i] === eot) afterSeparator.push(i + 1);
+        expect(inWindow).toEqual(afterSeparator);
+        const segments = segmentIds(inWindow, 64);
+        const positions = positionIds(inWindow, 64);
+        for (let i = 1; i < 64; i++)
+          expect(positions[i]).toBe(segments[i] === segments[i - 1] ? positions[i - 1] + 1 : 0);
+      }
+    }
   });
 
   it("refuses to resume a different config in an unfinished output folder", async () => {

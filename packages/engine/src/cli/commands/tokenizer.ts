@@ -24,7 +24,11 @@ const inputSource = (path: string) => {
 /** Paragraphs of the input files (text, or JSONL with a "text" field), streamed; reports bytes read. */
 async function* inputTexts(inputs: string[], onBytes: (bytes: number) => void): AsyncGenerator<string> {
   for (const path of inputs) {
-    const events = { onBadLine: () => {}, onBytes };
+    const events = {
+      onBadLine: () => {},
+      onBytes,
+      onBinaryFile: (file: string) => console.error(`skipped ${file}: binary content, not text`),
+    };
     for await (const doc of readSource(inputSource(path), events)) yield doc.text;
   }
 }
