@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
 import type { Prisma } from "@rlhf/db";
+import { explainEmptySnapshotFiles, isEvalPrompt } from "@rlhf/shared";
 import type { ChatMessage } from "./content";
 import { idempotentWrite, storedResult, type Tx } from "./idempotency";
 import type { createSnapshotInput, importJsonlInput, SnapshotFilters, snapshotFileInput } from "./inputs";
@@ -147,10 +148,14 @@ async function writeSnapshot(
   id: string,
   dir: string,
 ) {
-  const annotations = buildSnapshotExport(await selectSnapshotData(tx, input.filters));
+  const selected = await selectSnapshotData(tx, input.filters);
+  // The platform's evaluation prompts never enter a snapshot, so no model trains on what it is evaluated on.
+  const data = selected.filter((prompt) => !isEvalPrompt(prompt.messages));
+  const annotations = buildSnapshotExport(data);
   // Arena votes join the preference data (server/arena/snapshot.ts).
   const exported = await withArenaVotes(tx, input.filters, annotations);
   const files = exported.files.map(({ name, lines, sha256 }) => ({ name, lines, sha256 }));
+  const demonstrations = data.reduce((n, p) => n + p.responses.filter((r) => r.sft).length, 0);
   const manifest = {
     id,
     name: input.name,
@@ -158,6 +163,12 @@ async function writeSnapshot(
     counts: exported.counts,
     contentHash: exported.contentHash,
     files,
+    evalPromptsExcluded: selected.length - data.length,
+    explanations: explainEmptySnapshotFiles({
+      ...annotations.counts,
+      preference: exported.counts.preference,
+      demonstrations,
+    }),
   };
   // Written to a temporary directory and renamed, so a crash never leaves a half-written snapshot in place.
   const staging = `${dir}.partial`;
