@@ -6,3 +6,4 @@ export * from "./health";
 export * from "./evaluation";
 export * from "./eval-set";
 export * from "./torch-backend";
+export * from "./snapshots";
