@@ -54,14 +54,15 @@ def setup(precision: str) -> Dist:
         raise ValueError(f"torch.precision: {precision} needs a CUDA GPU; on CPU use fp32")
     if cuda and precision == "bf16" and not torch.cuda.is_bf16_supported():
         raise ValueError("torch.precision: this GPU has no bf16 support; use fp16")
-    if "RANK" in os.environ:
-        dist.init_process_group("nccl" if cuda else "gloo")
-    else:
-        dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    if cuda:
-        torch.cuda.set_device(local_rank)
     device = torch.device(f"cuda:{local_rank}" if cuda else "cpu")
+    if cuda:
+        # Before the process group: NCCL binds each rank to its current device.
+        torch.cuda.set_device(device)
+    if "RANK" in os.environ:
+        dist.init_process_group("nccl" if cuda else "gloo", device_id=device if cuda else None)
+    else:
+        dist.init_process_group("nccl" if cuda else "gloo", store=dist.HashStore(), rank=0, world_size=1)
     return Dist(dist.get_rank(), dist.get_world_size(), local_rank, device)
 
 
