@@ -9,3 +9,4 @@ export * from "./model.js";
 export * from "./pretrain.js";
 export * from "./jobs.js";
 export * from "./harness.js";
+export * from "./chat.js";

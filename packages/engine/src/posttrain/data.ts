@@ -2,17 +2,15 @@
  * Post-training data files, in the JSONL formats the field uses (one JSON object per line; blank lines skipped):
  *   conversations  {"messages":[{"role":"system"|"user"|"assistant","content":"..."}, ...]}      SFT
  *   pairs          {"prompt": "..." | messages, "chosen":"...", "rejected":"...", "margin"?: number} reward, DPO
+ *                  (TRL's conversational form too: "chosen"/"rejected" as [{"role":"assistant","content":"..."}])
  *   rankings       {"prompt": "..." | messages, "responses":["..."], "ranks":[0,1,1,2]}          reward (k-wise)
  *   prompts        {"prompt": "..." | messages}                                                   PPO
  * A bad line is reported as `file:line: field: problem`.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { ChatMessageSchema } from "../config/chat.js";
 
-export const ChatMessageSchema = z.strictObject({
-  role: z.enum(["system", "user", "assistant"]),
-  content: z.string(),
-});
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 const PromptSchema = z.union([z.string().min(1), z.array(ChatMessageSchema).min(1)]);
@@ -24,10 +22,23 @@ export const ConversationSchema = z.strictObject({
     .refine((ms) => ms.some((m) => m.role === "assistant"), "needs at least one assistant message"),
 });
 
+/** An answer: text, or TRL's conversational form, a list holding the one assistant message (read as its text). */
+const AnswerSchema = z.union([
+  z.string().min(1),
+  z
+    .array(ChatMessageSchema)
+    .length(1, "a conversational answer is a list with one assistant message")
+    .refine(
+      (ms) => ms[0].role === "assistant" && ms[0].content.length > 0,
+      "the answer must be a non-empty assistant message",
+    )
+    .transform((ms) => ms[0].content),
+]);
+
 export const PreferencePairSchema = z.strictObject({
   prompt: PromptSchema,
-  chosen: z.string().min(1),
-  rejected: z.string().min(1),
+  chosen: AnswerSchema,
+  rejected: AnswerSchema,
   margin: z.number().optional(),
 });
 
