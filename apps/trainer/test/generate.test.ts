@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerModelVersion } from "@rlhf/db/registry";
@@ -14,7 +15,9 @@ import {
   type GenerationParamsInput,
   GenerationStreams,
   type StreamEvent,
+  GENERATE_QUEUE,
   addGenerateJob,
+  addRankingAnswersJob,
   createGenerateQueue,
   generationParamsSchema,
   isFinalEvent,
@@ -206,5 +209,48 @@ describe("the model cache", () => {
     await cache.release("v0");
     expect(cache.loaded()).toEqual(["v1", "v2"]);
     await cache.close();
+  });
+});
+
+describe("model answers for ranking tasks", () => {
+  it("adds each version's answer to each prompt as an accepted MODEL response, recording the version", async () => {
+    const prompts = await Promise.all(
+      ["hello there", "the cat sat"].map((content) =>
+        database.prisma.prompt.create({
+          data: {
+            messages: [{ role: "user", content }],
+            language: "en",
+            source: "HUMAN",
+            reviewState: "ACCEPTED",
+          },
+        }),
+      ),
+    );
+    const admin = await database.prisma.user.create({
+      data: { email: "admin@test.local", name: "Admin", role: "ADMIN", passwordHash: "unused" },
+    });
+    const jobId = await addRankingAnswersJob(queue, {
+      versionIds: [versionId],
+      promptIds: prompts.map((p) => p.id),
+      requestedById: admin.id,
+    });
+    const job = (await queue.getJob(jobId))!;
+    const result = await job.waitUntilFinished(
+      new QueueEvents(GENERATE_QUEUE, {
+        connection: redisConnection(backend),
+        prefix: backend.prefix,
+      }),
+      30_000,
+    );
+    expect(result).toEqual({ created: 2, empty: 0 });
+    const responses = await database.prisma.response.findMany({
+      where: { promptId: { in: prompts.map((p) => p.id) } },
+      include: { generation: true },
+    });
+    expect(responses).toHaveLength(2);
+    for (const response of responses) {
+      expect(response).toMatchObject({ kind: "MODEL", modelName: "tiny-chat v1", reviewState: "ACCEPTED" });
+      expect(response.generation).toMatchObject({ versionId, status: "DONE", text: response.text });
+    }
   });
 });

@@ -21,9 +21,29 @@ export const generationParamsSchema = z.strictObject({
 export type GenerationParams = z.infer<typeof generationParamsSchema>;
 export type GenerationParamsInput = z.input<typeof generationParamsSchema>;
 
-export interface GenerateJob {
+/** One streamed answer (a Generation row). */
+export interface GenerationJob {
   generationId: string;
 }
+
+/** Answers of registered models to prompts, for ranking tasks: each becomes a MODEL response of its prompt. */
+export interface RankingAnswersJob {
+  versionIds: string[];
+  promptIds: string[];
+  requestedById: string;
+}
+
+export type GenerateJob = GenerationJob | RankingAnswersJob;
+
+export const isRankingAnswersJob = (job: GenerateJob): job is RankingAnswersJob => "promptIds" in job;
+
+/** The sampling of answers for ranking: varied enough to give rankers a choice, the same for every model. */
+export const RANKING_ANSWER_PARAMS: GenerationParams = {
+  temperature: 0.8,
+  topP: 0.95,
+  maxNewTokens: 128,
+  seed: 0,
+};
 
 export type StopReason = "stop_token" | "max_tokens" | "context_full" | "stopped";
 
@@ -87,6 +107,15 @@ export async function addGenerateJob(queue: GenerateQueue, generationId: string)
     { generationId },
     { jobId: generationId, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
   );
+}
+
+export async function addRankingAnswersJob(queue: GenerateQueue, job: RankingAnswersJob): Promise<string> {
+  const added = await queue.add("ranking-answers", job, {
+    attempts: 1,
+    removeOnComplete: { age: 7 * 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+  return added.id!;
 }
 
 /** 1-based place in line of a waiting request; null once it runs (or is gone). */

@@ -77,3 +77,6 @@ export class ModelCache {
     await Promise.all(entries.map(async (e) => (await e.model.catch(() => null))?.generator.release()));
   }
 }
+
+/** Model text as stored: PostgreSQL text cannot hold U+0000, which a byte-level tokenizer can decode to. */
+export const storableText = (text: string) => text.replaceAll("\u0000", "");

@@ -8,16 +8,20 @@ import { type ChatMessage, chatReply, textStream } from "@rlhf/engine";
 import {
   type GenerateBackend,
   type GenerateJob,
+  type GenerationJob,
   GenerationStreams,
+  type RankingAnswersJob,
   type StopReason,
   type StreamEvent,
   createGenerateWorker,
   generationParamsSchema,
+  isRankingAnswersJob,
   redisConnection,
 } from "@rlhf/shared/generate";
 import type { Logger } from "@rlhf/shared/log";
 import type { GenerateEnv } from "./env";
-import { ModelCache, loadChatModel } from "./model-cache";
+import { ModelCache, loadChatModel, storableText } from "./model-cache";
+import { generateRankingAnswers } from "./ranking-answers";
 
 class StopRequested extends Error {
   constructor() {
@@ -68,7 +72,7 @@ export function startGenerateService(
     await streams.append(id, event);
   }
 
-  async function generate(job: Job<GenerateJob>): Promise<void> {
+  async function generate(job: Job<GenerationJob>): Promise<void> {
     const id = job.data.generationId;
     const row = await prisma.generation.findUnique({
       where: { id },
@@ -90,7 +94,8 @@ export function startGenerateService(
         const pieces = textStream((ids) => model.tokenizer.decode(ids, { skipSpecialTokens: true }));
         // appends are chained so that a failed one surfaces, and in order (one connection keeps it anyway)
         let appended = Promise.resolve();
-        const publish = (piece: string) => {
+        const publish = (decoded: string) => {
+          const piece = storableText(decoded);
           if (piece === "") return;
           text += piece;
           appended = appended.then(async () => {
@@ -115,7 +120,7 @@ export function startGenerateService(
         );
         publish(pieces.rest());
         await appended;
-        await finish(id, "DONE", done(reply.generation.stopReason, reply.text), tokens);
+        await finish(id, "DONE", done(reply.generation.stopReason, storableText(reply.text)), tokens);
       } finally {
         await cache.release(row.versionId);
       }
@@ -129,10 +134,14 @@ export function startGenerateService(
     }
   }
 
-  const worker = createGenerateWorker(backend, generate, env.GENERATE_MAX_STREAMS);
+  const processJob = (job: Job<GenerateJob>) =>
+    isRankingAnswersJob(job.data)
+      ? generateRankingAnswers(prisma, cache, job as Job<RankingAnswersJob>)
+      : generate(job as Job<GenerationJob>);
+  const worker = createGenerateWorker(backend, processJob, env.GENERATE_MAX_STREAMS);
   worker.on("error", (error: Error) => log.warn({ err: error.message }, "generate worker connection error"));
   worker.on("failed", (job, error) =>
-    log.warn({ generationId: job?.data.generationId, err: error.message }, "generate job failed"),
+    log.warn({ jobId: job?.id, err: error.message }, "generate job failed"),
   );
 
   return {
