@@ -19,9 +19,9 @@ export function Header({ user }: { user: Session["user"] | null }) {
           <Link href="/compare">Compare</Link>
           <Link href="/annotate">Annotate</Link>
           {user.role === "ADMIN" && <Link href="/admin">Admin</Link>}
-          <span className="muted user" title={user.email}>
+          <Link href="/account" className="muted user" title={user.email}>
             {user.name} · {user.role.toLowerCase()}
-          </span>
+          </Link>
           <button className="button secondary" onClick={() => signOut({ callbackUrl: "/signin" })}>
             Sign out
           </button>

@@ -3,6 +3,7 @@
 import { trpc } from "@/lib/trpc";
 import { ROLES } from "@rlhf/shared";
 import { errorText } from "./errorText";
+import { InviteForm } from "./InviteForm";
 
 export function People() {
   const users = trpc.admin.users.useQuery();
@@ -50,6 +51,7 @@ export function People() {
           </tbody>
         </table>
       </div>
+      <InviteForm />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
 import { annotationRouter } from "./routers/annotation";
 import { arenaRouter } from "./routers/arena";
@@ -11,6 +12,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   training: trainingRouter,
   admin: adminRouter,
+  account: accountRouter,
   annotation: annotationRouter,
   review: reviewRouter,
   datasets: datasetsRouter,
