@@ -56,7 +56,10 @@ def run_phase(name: str, model: dict, processes: int, strategy: str, precision: 
         json.dump({"kind": "pretrain", "config": config, "torch": {"strategy": strategy, "precision": precision}}, f)
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}",
            "-m", "rlhf_torch", "--job", job, "--work-dir", os.path.join(tmp, name)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    # torchrun sets one OpenMP thread per worker when it starts several; the single-process phases get the same, so
+    # the phases compare processes rather than thread counts (OMP_NUM_THREADS overrides).
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     events = [json.loads(l) for l in done.stdout.splitlines() if l.startswith("{")]
     if done.returncode != 0:
         errors = [e["message"] for e in events if e.get("level") == "error"]
