@@ -1,15 +1,14 @@
 /** Shapes and size limits of user content, shared by the import parser, the routers and the pages. */
 import { z } from "zod";
+import { ChatMessageSchema } from "@rlhf/engine/config";
 
 /** Characters in one prompt turn, answer or reason. Long enough for code and essays, short of abuse. */
 export const MAX_TEXT_CHARS = 20_000;
 export const MAX_TURNS = 40;
 export const MAX_RESPONSES_PER_PROMPT = 12;
 
-export const CHAT_ROLES = ["system", "user", "assistant"] as const;
-
-export const chatMessageSchema = z.strictObject({
-  role: z.enum(CHAT_ROLES),
+/** The engine's chat message (the one schema both sides parse), with the platform's limits on its content. */
+export const chatMessageSchema = ChatMessageSchema.extend({
   content: z.string().trim().min(1).max(MAX_TEXT_CHARS),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
