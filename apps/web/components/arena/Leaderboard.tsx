@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { trpc } from "@/lib/trpc";
+import { RankingAnswers } from "./RankingAnswers";
 
 const fmt = (x: number) => x.toFixed(0);
 
@@ -172,6 +173,7 @@ function ArenaAdmin() {
       </div>
       {message && <p className="notice">{message}</p>}
       {error && <p className="error">{error.message}</p>}
+      <RankingAnswers />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerModelVersion } from "@rlhf/db/registry";
 import { createTestDatabase, services, type TestDatabase } from "@rlhf/db/test-support";
 import { parseFastChat } from "../../arena/fastchat";
-import { closeGenerateServices } from "../../arena/services";
+import { closeGenerateServices, generateServices } from "../../arena/services";
 import { useTestRedis, writeAnswer } from "../../arena/test-answers";
 import { testCallers, type Caller } from "../test-callers";
 
@@ -179,5 +179,38 @@ describe("arena battles", () => {
     const count = await battleCount();
     await expect(admin.arena.import({ fileText: jsonl + '{"model_a": 1}\n' })).rejects.toThrow(/line 3: /);
     expect(await battleCount()).toBe(count);
+  });
+});
+
+describe("model answers for ranking tasks", () => {
+  it("queues a request over the prompts with too few answers, and refuses what cannot work", async () => {
+    const prompt = (content: string) =>
+      database.prisma.prompt.create({
+        data: {
+          messages: [{ role: "user", content }],
+          language: "en",
+          source: "HUMAN",
+          reviewState: "ACCEPTED",
+        },
+      });
+    const lonely = await prompt("an unanswered question");
+    const busy = await prompt("a well answered question");
+    for (const text of ["one", "two"])
+      await database.prisma.response.create({
+        data: { promptId: busy.id, text, kind: "HUMAN", reviewState: "ACCEPTED" },
+      });
+    await expect(alice.arena.generateAnswers({ versionIds: versions })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const request = await admin.arena.generateAnswers({ versionIds: versions, fewerThan: 2 });
+    expect(request).toMatchObject({ prompts: 1, answers: 2 });
+    const job = await generateServices().queue.getJob(request.jobId);
+    expect(job!.data).toMatchObject({ promptIds: [lonely.id], versionIds: versions });
+    expect(await admin.arena.answersStatus({ jobId: request.jobId })).toMatchObject({ state: "waiting" });
+
+    await expect(admin.arena.generateAnswers({ versionIds: ["gone"] })).rejects.toThrow(/does not exist/);
+    await expect(admin.arena.generateAnswers({ versionIds: versions, promptIds: ["gone"] })).rejects.toThrow(
+      /none of the chosen prompts exists/,
+    );
   });
 });

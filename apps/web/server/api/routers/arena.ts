@@ -14,6 +14,7 @@ import {
   voteOnBattle,
 } from "../../arena/battles";
 import { toJsonl } from "../../arena/fastchat";
+import { rankingAnswersStatus, requestRankingAnswers } from "../../arena/rankingAnswers";
 import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, protectedProcedure, roleProcedure } from "../trpc";
 
@@ -83,6 +84,25 @@ export const arenaRouter = createTRPCRouter({
         });
       return { unpublished: count > 0 };
     }),
+
+  /**
+   * Model answers into ranking tasks: the chosen versions answer the named prompts, or the accepted prompts with
+   * fewer than `fewerThan` answers (at most `limit` of them); the answers join the ranking queue as MODEL answers.
+   */
+  generateAnswers: adminProcedure
+    .input(
+      z.strictObject({
+        versionIds: z.array(z.string().min(1).max(64)).min(1).max(8),
+        promptIds: z.array(z.string().min(1).max(64)).min(1).max(500).optional(),
+        fewerThan: z.number().int().min(1).max(12).default(4),
+        limit: z.number().int().min(1).max(500).default(20),
+      }),
+    )
+    .mutation(({ ctx, input }) => requestRankingAnswers(ctx.prisma, ctx.user.id, input)),
+
+  answersStatus: adminProcedure
+    .input(z.strictObject({ jobId: z.string().min(1).max(64) }))
+    .query(({ input }) => rankingAnswersStatus(input.jobId)),
 
   /** The counted battles in FastChat's cleaned format, as JSONL. */
   export: adminProcedure.query(async ({ ctx }) => ({ jsonl: toJsonl(await exportBattles(ctx.prisma)) })),
