@@ -317,6 +317,121 @@ def gae_hand_worked():
     })
 
 
+def ppo_reward_options():
+    # KL estimators of Schulman's "Approximating KL divergence" (TRL kl_estimator): with r = ref / pi,
+    # k1 = -log r = logp - ref, k3 = (r - 1) - log r. Reward normalisation (OpenRLHF normalize_reward) with the
+    # running mean and unbiased std of every score so far (here two batches), then clipping (reward_clip_range).
+    B, T = 3, 4
+    mask = torch.ones(B, T, dtype=torch.float64)
+    mask[1, 3] = 0
+    logprobs, ref_logprobs = randn(B, T).sub(1.5), randn(B, T).sub(1.5)
+    log_r = ref_logprobs - logprobs
+    k1 = -log_r * mask
+    k3 = (torch.exp(log_r) - 1 - log_r) * mask
+    first, second = randn(5, scale=2.0), randn(B, scale=2.0).add(1.0)
+    seen = torch.cat([first, second])
+    normalised = (second - seen.mean()) / (seen.std() + 1e-8)
+    clip = (-1.0, 1.0)
+    write("ppo_reward_options", {
+        "formula": "k1 = logp - ref, k3 = (e^(ref-logp) - 1) - (ref-logp); scores standardised by every score so far, then clipped",
+        "clipRange": list(clip),
+        "inputs": {"logprobs": tensor(logprobs), "refLogprobs": tensor(ref_logprobs), "mask": tensor(mask),
+                   "firstScores": tensor(first), "secondScores": tensor(second)},
+        "outputs": {"k1": tensor(k1), "k3": tensor(k3), "normalised": tensor(normalised),
+                    "clipped": tensor(normalised.clamp(*clip)), "mean": seen.mean().item(),
+                    "std": seen.std().item()},
+    })
+
+
+def group_advantages(rewards, G, scale_rewards):
+    # TRL GRPOTrainer: A = r - mean of the prompt's group; "group" divides by the group's std, "batch" by the
+    # whole batch's (both torch.std, unbiased), "none" does not scale; + 1e-4 keeps equal groups at A = 0.
+    grouped = rewards.view(-1, G)
+    adv = (grouped - grouped.mean(1, keepdim=True)).reshape(-1)
+    if scale_rewards == "group":
+        adv = adv / (grouped.std(1).repeat_interleave(G) + 1e-4)
+    elif scale_rewards == "batch":
+        adv = adv / (rewards.std() + 1e-4)
+    return adv
+
+
+def grpo_loss(logits, tokens, mask, old_lp, ref_lp, adv, beta, eps_low, eps_high, loss_type, max_len):
+    # Shao et al. 2024 (DeepSeekMath) as TRL computes it: per token -min(r A, clip(r, 1-eps_low, 1+eps_high) A)
+    # + beta k3(pi, ref); aggregated per response then over responses ("grpo"), over all tokens ("dapo", Yu et al.
+    # 2025) or as a sum over B x max_completion_length ("dr_grpo", Liu et al. 2025).
+    lp = torch.log_softmax(logits, -1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+    ratio = torch.exp(lp - old_lp)
+    A = adv.unsqueeze(1)
+    per = -torch.min(ratio * A, torch.clamp(ratio, 1 - eps_low, 1 + eps_high) * A)
+    k3 = torch.exp(ref_lp - lp) - (ref_lp - lp) - 1
+    if beta != 0:
+        per = per + beta * k3
+    if loss_type == "grpo":
+        loss = ((per * mask).sum(1) / mask.sum(1).clamp(min=1)).mean()
+    elif loss_type == "dapo":
+        loss = (per * mask).sum() / mask.sum().clamp(min=1)
+    else:
+        loss = (per * mask).sum() / (mask.shape[0] * max_len)
+    low = (ratio < 1 - eps_low) & (A < 0)
+    high = (ratio > 1 + eps_high) & (A > 0)
+    metrics = {
+        "kl": masked_mean(k3, mask).item(),
+        "clip_ratio/low_mean": masked_mean(low.double(), mask).item(),
+        "clip_ratio/high_mean": masked_mean(high.double(), mask).item(),
+        "clip_ratio/region_mean": masked_mean((low | high).double(), mask).item(),
+    }
+    return loss, metrics
+
+
+def grpo():
+    G = 4
+    rewards = f32(torch.cat([randn(G), torch.full((G,), 0.5), randn(G, scale=3.0)]))
+    advantages = {s: tensor(group_advantages(rewards, G, s)) for s in ("group", "batch", "none")}
+    B, T, V = 4, 5, 6
+    mask = torch.ones(B, T, dtype=torch.float64)
+    mask[1, 3:] = 0
+    mask[3, 1:] = 0
+    tokens = torch.randint(0, V, (B, T), generator=gen)
+    logits = randn(B, T, V, scale=1.5).requires_grad_()
+    lp = torch.log_softmax(logits, -1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+    old_lp = f32(lp + randn(B, T, scale=0.3))
+    ref_lp = f32(lp + randn(B, T, scale=0.5))
+    adv = f32(randn(B))
+    beta, eps_low, eps_high, max_len = 0.04, 0.2, 0.28, 7
+    losses = {}
+    for loss_type in ("grpo", "dr_grpo", "dapo"):
+        loss, metrics = grpo_loss(logits, tokens, mask, old_lp, ref_lp, adv, beta, eps_low, eps_high, loss_type, max_len)
+        losses[loss_type] = {"loss": loss.item(), "grad": tensor(grad_of(loss, logits)), **metrics}
+    no_kl, _ = grpo_loss(logits, tokens, mask, old_lp, ref_lp, adv, 0.0, eps_low, eps_high, "grpo", max_len)
+    write("grpo", {
+        "formula": "A = (r - group mean) / (std + 1e-4); per-token -min(rA, clip(r)A) + beta k3; grpo / dr_grpo / dapo aggregation",
+        "groupSize": G, "beta": beta, "epsilon": eps_low, "epsilonHigh": eps_high, "maxCompletionLength": max_len,
+        "inputs": {"rewards": tensor(rewards), "logits": tensor(logits), "tokens": tensor(tokens), "mask": tensor(mask),
+                   "oldLogprobs": tensor(old_lp), "refLogprobs": tensor(ref_lp), "advantages": tensor(adv)},
+        "outputs": {"advantages": advantages, "losses": losses,
+                    "noKl": {"loss": no_kl.item(), "grad": tensor(grad_of(no_kl, logits))}},
+    })
+
+
+def rloo():
+    # Ahmadian et al. 2024 as TRL's RLOOTrainer: the KL to the reference (sum over the response of
+    # logp - ref) times beta is subtracted from each reward, then A_i = r_i - mean of the other k - 1 rewards.
+    k = 4
+    scores = f32(torch.cat([randn(k), torch.full((k,), -0.25)]))
+    kl = f32(randn(2 * k, scale=0.5).abs())
+    beta = 0.05
+    r = (scores - beta * kl).view(-1, k)
+    baseline = (r.sum(1, keepdim=True) - r) / (k - 1)
+    adv = (r - baseline).reshape(-1)
+    normalised = (adv - adv.mean()) / (adv.std() + 1e-4)
+    write("rloo", {
+        "formula": "r = score - beta kl; A_i = r_i - sum_{j != i} r_j / (k - 1); optionally standardised",
+        "k": k, "beta": beta,
+        "inputs": {"scores": tensor(scores), "kl": tensor(kl)},
+        "outputs": {"advantages": tensor(adv), "normalised": tensor(normalised)},
+    })
+
+
 if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
     sft()
@@ -324,3 +439,6 @@ if __name__ == "__main__":
     dpo()
     ppo()
     gae_hand_worked()
+    ppo_reward_options()
+    grpo()
+    rloo()

@@ -25,12 +25,30 @@ export const PpoConfigSchema = z.strictObject({
   totalEpisodes: z.number().int().positive().optional(),
   /** Tokens generated per response (TRL response_length 53). */
   responseLength: z.number().int().positive().default(53),
-  /** Sampling temperature of the rollouts (TRL temperature 0.7); top-k and top-p are off, as in TRL. */
+  /**
+   * Sampling temperature of the rollouts (TRL temperature 0.7); top-k and top-p are off, as in TRL. Every log-prob
+   * (rollout, reference, training) is of the same tempered distribution, logits / temperature, as TRL computes it.
+   */
   temperature: z.number().positive().default(0.7),
   /** Score subtracted from responses that never emit the end-of-turn token (TRL missing_eos_penalty, off). */
   missingEosPenalty: z.number().min(0).optional(),
   /** KL penalty coefficient (TRL kl_coef 0.05). */
   klCoef: z.number().min(0).default(0.05),
+  /**
+   * KL estimator of the per-token penalty (Schulman 2020, "Approximating KL divergence"; TRL kl_estimator "k1"):
+   * k1 = log pi - log ref, or k3 = (ref/pi - 1) - log(ref/pi), unbiased too and never negative.
+   */
+  klEstimator: z.enum(["k1", "k3"]).default("k1"),
+  /**
+   * Standardise the reward model's scores by the running mean and standard deviation of every score so far
+   * (OpenRLHF normalize_reward, off).
+   */
+  normalizeReward: z.boolean().default(false),
+  /** Clip the (normalised) scores to [lo, hi] (OpenRLHF reward_clip_range; off as in TRL). */
+  rewardClipRange: z
+    .tuple([z.number(), z.number()])
+    .refine(([lo, hi]) => lo < hi, "rewardClipRange: lo must be below hi")
+    .optional(),
   /** Adapt klCoef towards a target KL (Ziegler et al. 2019; TRL <= 0.11 adap_kl_ctrl). Absent: fixed klCoef. */
   adaptiveKl: AdaptiveKlSchema.optional(),
   /** PPO ratio clipping epsilon (Schulman et al. 2017; TRL cliprange 0.2). */

@@ -2,7 +2,11 @@
  * PPO for language models (Schulman et al. 2017; Ziegler et al. 2019; Ouyang et al. 2022), as TRL's PPOTrainer
  * computes it, per response token t with mask m_t:
  *
- *   reward:  r_t = -kl_coef (log pi_old(a_t) - log ref(a_t))  [+ score of the reward model on the last token]
+ *   reward:  r_t = -kl_coef kl_t  [+ score of the reward model on the last token], with log-probs of the tempered
+ *            sampling distribution and kl_t = log pi_old(a_t) - log ref(a_t) (k1) or, with the k3 estimator of
+ *            Schulman's "Approximating KL divergence" (TRL kl_estimator "k3"), kl_t = (e^-d - 1) + d, d = k1;
+ *            the score may first be normalised by running moments and clipped (OpenRLHF normalize_reward,
+ *            reward_clip_range)
  *   policy:  ratio_t = exp(log pi(a_t) - log pi_old(a_t))
  *            loss/policy = masked_mean( max(-A_t ratio_t, -A_t clip(ratio_t, 1 - eps, 1 + eps)) )
  *   value:   loss/value  = 0.5 masked_mean( max((V_t - R_t)^2, (clip(V_t, V_old - eps_v, V_old + eps_v) - R_t)^2) )
@@ -105,19 +109,38 @@ export function ppoLosses(inputs: PpoInputs, { cliprange, cliprangeValue, vfCoef
 export interface ShapedRewards {
   /** per-token rewards r_t for GAE */
   rewards: number[][];
-  /** per-token log pi - log ref (the k1 estimator of Schulman's "Approximating KL divergence") */
+  /** per-token KL estimate (k1 or k3 of Schulman's "Approximating KL divergence") */
   kl: number[][];
 }
 
-/** r_t = -klCoef * (logp_t - ref_t), plus the score on each row's last unmasked token. */
+export type KlEstimator = "k1" | "k3";
+
+/** Per-token KL(pi || ref) estimate from the sampled tokens' log-probs; 0 where the mask is 0. */
+export function klPerToken(
+  logprobs: number[][],
+  refLogprobs: number[][],
+  mask: number[][],
+  estimator: KlEstimator,
+): number[][] {
+  return logprobs.map((row, b) =>
+    row.map((lp, t) => {
+      const d = lp - refLogprobs[b][t];
+      // k3 = r - 1 - log r with r = ref / pi: unbiased like k1 and never negative
+      return (estimator === "k1" ? d : Math.expm1(-d) + d) * mask[b][t];
+    }),
+  );
+}
+
+/** r_t = -klCoef * kl_t, plus the score on each row's last unmasked token. */
 export function klShapedRewards(
   logprobs: number[][],
   refLogprobs: number[][],
   scores: number[],
   mask: number[][],
   klCoef: number,
+  estimator: KlEstimator = "k1",
 ): ShapedRewards {
-  const kl = logprobs.map((row, b) => row.map((lp, t) => (lp - refLogprobs[b][t]) * mask[b][t]));
+  const kl = klPerToken(logprobs, refLogprobs, mask, estimator);
   const rewards = kl.map((row, b) => {
     const out = row.map((k) => -klCoef * k);
     const last = mask[b].lastIndexOf(1);
@@ -143,4 +166,42 @@ export class AdaptiveKlController {
     const error = Math.max(-0.2, Math.min(0.2, currentKl / this.target - 1));
     this.value *= 1 + (error * episodes) / this.horizon;
   }
+}
+
+/** Running mean and variance of every reward seen so far (Chan et al.'s parallel update), saved in checkpoints. */
+export interface RewardMoments {
+  count: number;
+  mean: number;
+  /** sum of squared deviations from the mean */
+  m2: number;
+}
+
+export function updateMoments(m: RewardMoments, xs: number[]): RewardMoments {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const m2 = xs.reduce((a, x) => a + (x - mean) ** 2, 0);
+  const count = m.count + n;
+  const delta = mean - m.mean;
+  return {
+    count,
+    mean: m.mean + (delta * n) / count,
+    m2: m.m2 + m2 + (delta * delta * m.count * n) / count,
+  };
+}
+
+/**
+ * The reward-model score as PPO trains on it: standardised by the running moments (OpenRLHF normalize_reward; the
+ * moments include the current batch, so the first batch is standardised by itself), then clipped to `clipRange`
+ * (OpenRLHF reward_clip_range).
+ */
+export function processScores(
+  scores: number[],
+  moments: RewardMoments | null,
+  clipRange: readonly [number, number] | undefined,
+): number[] {
+  const std = moments && moments.count > 1 ? Math.sqrt(moments.m2 / (moments.count - 1)) : 1;
+  return scores.map((s) => {
+    const x = moments ? (s - moments.mean) / (std + 1e-8) : s;
+    return clipRange ? Math.min(clipRange[1], Math.max(clipRange[0], x)) : x;
+  });
 }

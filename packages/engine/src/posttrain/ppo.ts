@@ -2,32 +2,37 @@
  * `engine ppo`: RLHF with PPO (objectives/ppo.ts) as TRL's PPOTrainer runs it. Each iteration:
  *   1. rollouts: `batchSize` prompts, responses sampled from the policy with the KV-cache generator, all rows
  *      decoded together (temperature `temperature`, up to `responseLength` tokens, stopping at end of turn);
- *   2. scores from the reward model at each response's last token (minus `missingEosPenalty` if it never ended);
- *      log-probs and values of the rollout policy, log-probs of the frozen reference (the starting checkpoint);
- *   3. per-token KL-shaped rewards, GAE, whitened advantages;
+ *   2. scores from the reward model at each response's last token (minus `missingEosPenalty` if it never ended),
+ *      optionally normalised by running moments and clipped; log-probs (of the tempered sampling distribution,
+ *      rollouts.ts) and values of the rollout policy, log-probs of the frozen reference (the starting checkpoint);
+ *   3. per-token KL-shaped rewards (k1 or k3), GAE, whitened advantages;
  *   4. `ppoEpochs` passes over the rollouts in `miniBatches` minibatches, clipped policy and value losses;
  *   5. the adaptive KL controller (when configured) moves the coefficient toward its target.
  * The value model is a separate transformer initialised from the reward model (`value_model.*` tensors), so
  * value-loss gradients never move the policy's weights. One harness step (train/harness.ts) is one iteration;
- * the KL coefficient the controller reached is saved in trainer_state.json (`objective.klCoef`); sampling seeds and
- * minibatch orders derive from (seed, iteration), so a resumed run continues exactly.
+ * the KL coefficient the controller reached and the reward moments are saved in trainer_state.json (`objective`);
+ * sampling seeds and minibatch orders derive from (seed, iteration), so a resumed run continues exactly. Held-out
+ * prompts (data.validation or validationFraction) are evaluated every evalEvery iterations (rollouts.ts).
  */
 import type { PpoConfig } from "../config/ppo.js";
-import { Generator } from "../generate/generator.js";
 import type { TensorMap } from "../io/safetensors.js";
-import type { Graph } from "../graph/graph.js";
+import type { Graph, Value } from "../graph/graph.js";
 import type { Metrics } from "../jobs/types.js";
 import { type ParamSpec, parameterSpecs } from "../models/parameters.js";
-import { type Params, lmHead } from "../models/transformer.js";
+import type { Params } from "../models/transformer.js";
 import { generalizedAdvantages, whiten } from "../objectives/gae.js";
-import { AdaptiveKlController, klShapedRewards, ppoLosses } from "../objectives/ppo.js";
-import { tokenLogProbs } from "../objectives/sft.js";
+import {
+  AdaptiveKlController,
+  type RewardMoments,
+  klShapedRewards,
+  ppoLosses,
+  processScores,
+  updateMoments,
+} from "../objectives/ppo.js";
 import { tensor } from "../runtime/session.js";
-import { renderChat } from "../tokenizer/chat.js";
-import { SPECIAL_TOKENS } from "../tokenizer/types.js";
 import type { StepOutcome, TrainTask } from "../train/harness.js";
 import { Rng } from "../util/rng.js";
-import { PromptRecordSchema, promptMessages, readJsonl } from "./data.js";
+import { PromptRecordSchema, readJsonl } from "./data.js";
 import {
   type BaseModel,
   INPUT_IDS,
@@ -39,32 +44,27 @@ import {
   perTokenScores,
   scoreHeadSpec,
 } from "./model.js";
-import { type SequenceBatch, type TokenizedConversation, conversationBatch } from "./packing.js";
-import { type Feeds, PolicyStepRunner, compileForward } from "./policy-step.js";
+import { type Feeds, PolicyStepRunner } from "./policy-step.js";
 import { RewardScorer } from "./reward-model.js";
+import {
+  type Rewarder,
+  RolloutSampler,
+  type Rollouts,
+  checkPromptLengths,
+  evaluateRollouts,
+  temperedLogits,
+  tokenizePrompts,
+} from "./rollouts.js";
 import { SFT_TARGETS, SFT_WEIGHTS, selectRows } from "./sft.js";
+import { splitValidation } from "./split.js";
 import type { PostTrainCheckpointConfig } from "./model.js";
 
 const OLD_LOGPROBS = "old_logprobs";
 const ADVANTAGES = "advantages";
 const OLD_VALUES = "old_values";
 const RETURNS = "returns";
+const VALUES = "values";
 
-export interface RolloutBatch {
-  sequences: TokenizedConversation[];
-  /** [rows, T]: inputs, targets, and weights = 1 on the positions that predict response tokens */
-  batch: SequenceBatch;
-  mask: number[][];
-  scores: number[];
-  logprobs: number[][];
-  refLogprobs: number[][];
-  values: number[][];
-  /** whether each response emitted the end-of-turn token */
-  ended: boolean[];
-}
-
-const rowsOf = (data: Float32Array, rows: number, T: number): number[][] =>
-  Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * T, (r + 1) * T)));
 const flat = (rows: number[][]) => Float32Array.from(rows.flat());
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -94,20 +94,12 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
       `ppo config: a minibatch of ${miniRows} rollouts is not a multiple of microBatches ${cfg.microBatches}`,
     );
   const microRows = miniRows / cfg.microBatches;
-  const endOfTurn = base.tokenizer.specialTokens[SPECIAL_TOKENS.imEnd];
-  if (endOfTurn === undefined)
-    throw new Error(
-      `checkpoint ${cfg.baseCheckpoint}: the tokenizer has no ${SPECIAL_TOKENS.imEnd} token to end a response`,
-    );
 
-  const prompts = readJsonl(cfg.data.train, PromptRecordSchema).map(
-    (r) => renderChat(promptMessages(r.prompt), base.tokenizer, { addGenerationPrompt: true }).ids,
-  );
-  const tooLong = prompts.findIndex((p) => p.length + cfg.responseLength > T);
-  if (tooLong >= 0)
-    throw new Error(
-      `data.train: prompt ${tooLong + 1} has ${prompts[tooLong].length} tokens; with responseLength ${cfg.responseLength} it exceeds the context ${T}`,
-    );
+  const split = splitValidation(cfg, PromptRecordSchema, readJsonl);
+  const prompts = tokenizePrompts(split.train, base.tokenizer);
+  const heldOut = tokenizePrompts(split.validation, base.tokenizer);
+  checkPromptLengths(prompts, cfg.responseLength, T, "data.train");
+  checkPromptLengths(heldOut, cfg.responseLength, T, "data.validation");
   const iterations = Math.floor((cfg.totalEpisodes ?? cfg.epochs * prompts.length) / B);
   if (iterations === 0) throw new Error(`ppo config: fewer episodes than one rollout batch of ${B}`);
   const updatesPerIteration = cfg.ppoEpochs * cfg.miniBatches;
@@ -118,16 +110,12 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
     ...modelSpecs.map((s) => ({ ...s, name: VALUE_PREFIX + s.name, group: `value ${s.group}` })),
     scoreHeadSpec(model, VALUE_HEAD),
   ];
-  /** Policy hidden states and the value model's per-token values over the same token ids. */
-  const forward = (g: Graph, params: Params, rows: number) => {
-    const ids = g.input(INPUT_IDS, "int32", [rows, T]);
+  /** The value model's per-token values over the policy's token ids. */
+  const values = (g: Graph, params: Params, ids: Value) => {
     const valueTrunk = Object.fromEntries(modelNames.map((n) => [n, params[VALUE_PREFIX + n]]));
-    return {
-      hidden: hiddenStates(g, model, params, rows, T, false, ids),
-      values: g.within("value model", () =>
-        perTokenScores(params, hiddenStates(g, model, valueTrunk, rows, T, false, ids), VALUE_HEAD),
-      ),
-    };
+    return g.within("value model", () =>
+      perTokenScores(params, hiddenStates(g, model, valueTrunk, ids.shape[0], T, false, ids), VALUE_HEAD),
+    );
   };
   const runner = await PolicyStepRunner.create({
     model,
@@ -137,15 +125,16 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
     rows: microRows,
     microBatches: cfg.microBatches,
     buildLoss: (rows) => (g, params) => {
-      const { hidden, values } = forward(g, params, rows);
+      const ids = g.input(INPUT_IDS, "int32", [rows, T]);
+      const hidden = hiddenStates(g, model, params, rows, T, false, ids);
       const { loss, ...metrics } = ppoLosses(
         {
-          logits: lmHead(model, params, hidden),
+          logits: temperedLogits(model, params, hidden, cfg.temperature),
           tokens: g.input(SFT_TARGETS, "int32", [rows, T]),
           mask: g.input(SFT_WEIGHTS, "float32", [rows, T]),
           oldLogprobs: g.input(OLD_LOGPROBS, "float32", [rows, T]),
           advantages: g.input(ADVANTAGES, "float32", [rows, T]),
-          values,
+          values: values(g, params, ids),
           oldValues: g.input(OLD_VALUES, "float32", [rows, T]),
           returns: g.input(RETURNS, "float32", [rows, T]),
         },
@@ -154,84 +143,34 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
       return { loss, outputs: metrics };
     },
   });
-  const rolloutForward = await compileForward({
-    model,
+  const sampler = await RolloutSampler.create({
+    base,
+    rows: B,
+    temperature: cfg.temperature,
+    responseLength: cfg.responseLength,
+    runtime: cfg.runtime,
     extraParams: valueSpecs,
-    runtime: cfg.runtime,
-    build: (g, params) => {
-      const { hidden, values } = forward(g, params, B);
-      return {
-        logprobs: tokenLogProbs(lmHead(model, params, hidden), g.input(SFT_TARGETS, "int32", [B, T])),
-        values,
-      };
-    },
+    extraOutputs: (g, params, ids) => ({ [VALUES]: values(g, params, ids) }),
   });
-  const referenceForward = await compileForward({
-    model,
-    runtime: cfg.runtime,
-    build: (g, params) => ({
-      logprobs: tokenLogProbs(
-        lmHead(model, params, hiddenStates(g, model, params, B, T)),
-        g.input(SFT_TARGETS, "int32", [B, T]),
-      ),
-    }),
-  });
-  const referenceWeights: Feeds = Object.fromEntries(
-    modelNames.map((n) => [
-      n,
-      tensor("float32", base.weights[n].shape, base.weights[n].data as Float32Array),
-    ]),
-  );
   const scorer = await RewardScorer.load(cfg.rewardCheckpoint, B);
-  // One generator for the whole run: its sessions take the weights as inputs, so each policy update needs no compile.
-  const policyWeights = (feeds: Feeds) =>
-    Object.fromEntries(modelNames.map((n) => [n, feeds[n].data as Float32Array]));
-  const generator = new Generator(model, policyWeights(referenceWeights), cfg.runtime, {
-    weightsAsInputs: true,
-  });
+  const rewarder: Rewarder = async (r) =>
+    (await scorer.scoreSequences(r.sequences)).map((s, i) =>
+      cfg.missingEosPenalty !== undefined && !r.ended[i] ? s - cfg.missingEosPenalty : s,
+    );
   let klCoef = cfg.klCoef;
   let controller: AdaptiveKlController | null = null;
+  let moments: RewardMoments = { count: 0, mean: 0, m2: 0 };
 
-  const rollout = async (iteration: number, state: Feeds): Promise<RolloutBatch> => {
+  /** Rollout batch `iteration`: the prompts of the epoch's shuffle, seeds from (seed, iteration). */
+  const rollout = (iteration: number, state: Feeds): Promise<Rollouts> => {
     const epoch = Math.floor((iteration * B) / prompts.length);
     const order = new Rng(cfg.seed + epoch).shuffle(prompts.map((_, i) => i));
     const chosen = Array.from({ length: B }, (_, i) => prompts[order[(iteration * B + i) % prompts.length]]);
-    generator.setWeights(policyWeights(state));
-    const requests = chosen.map((prompt, i) => ({ prompt, seed: cfg.seed * 1_000_003 + iteration * B + i }));
-    const generations = await generator.generateBatch(requests, {
-      maxNewTokens: cfg.responseLength,
-      temperature: cfg.temperature,
-      stopTokens: [endOfTurn],
-    });
-    const sequences: TokenizedConversation[] = generations.map((gen, i) => ({
-      ids: [...chosen[i], ...gen.tokens],
-      lossMask: [...chosen[i].map(() => 0), ...gen.tokens.map(() => 1)],
-    }));
-    const ended = generations.map((gen) => gen.stopReason === "stop_token");
-    const batch = conversationBatch(sequences, T, false);
-    const targets = {
-      [INPUT_IDS]: tensor("int32", [B, T], batch.inputs),
-      [SFT_TARGETS]: tensor("int32", [B, T], batch.targets),
-    };
-    const policyOut = await rolloutForward.run(state, targets);
-    const referenceOut = await referenceForward.run(referenceWeights, targets);
-    const rawScores = await scorer.scoreSequences(sequences);
-    const scores = rawScores.map((s, i) =>
-      cfg.missingEosPenalty !== undefined && !ended[i] ? s - cfg.missingEosPenalty : s,
+    return sampler.sample(
+      state,
+      chosen,
+      chosen.map((_, i) => cfg.seed * 1_000_003 + iteration * B + i),
     );
-    const mask = rowsOf(batch.weights, B, T);
-    const masked = (data: Float32Array) =>
-      rowsOf(data, B, T).map((row, r) => row.map((v, t) => v * mask[r][t]));
-    return {
-      sequences,
-      batch,
-      mask,
-      scores,
-      logprobs: masked(policyOut.logprobs.data as Float32Array),
-      refLogprobs: masked(referenceOut.logprobs.data as Float32Array),
-      values: masked(policyOut.values.data as Float32Array),
-      ended,
-    };
   };
 
   return {
@@ -242,7 +181,13 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
     groups: runner.groups,
     watchLoss: false,
     start(resume) {
-      klCoef = resume?.trainerState.objective.klCoef ?? cfg.klCoef;
+      const objective = resume?.trainerState.objective ?? {};
+      klCoef = objective.klCoef ?? cfg.klCoef;
+      moments = {
+        count: objective.rewardCount ?? 0,
+        mean: objective.rewardMean ?? 0,
+        m2: objective.rewardM2 ?? 0,
+      };
       controller = cfg.adaptiveKl
         ? new AdaptiveKlController(klCoef, cfg.adaptiveKl.target, cfg.adaptiveKl.horizon)
         : null;
@@ -253,9 +198,25 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
 
     async run(initial, iteration, _count, { lrAt }) {
       const r = await rollout(iteration, initial);
-      const { rewards, kl } = klShapedRewards(r.logprobs, r.refLogprobs, r.scores, r.mask, klCoef);
+      const rawScores = await rewarder(r);
+      if (cfg.normalizeReward) moments = updateMoments(moments, rawScores);
+      const scores = processScores(rawScores, cfg.normalizeReward ? moments : null, cfg.rewardClipRange);
+      const { rewards, kl } = klShapedRewards(
+        r.logprobs,
+        r.refLogprobs,
+        scores,
+        r.mask,
+        klCoef,
+        cfg.klEstimator,
+      );
       const shaped = cfg.whitenRewards ? whiten(rewards, r.mask, false) : rewards;
-      const { advantages, returns } = generalizedAdvantages(shaped, r.values, r.mask, cfg.gamma, cfg.lam);
+      const { advantages, returns } = generalizedAdvantages(
+        shaped,
+        r.extra[VALUES],
+        r.mask,
+        cfg.gamma,
+        cfg.lam,
+      );
       const whitened = whiten(advantages, r.mask);
       const perRow = (rows: number[][]) => rows.map((row) => row.reduce((a, b) => a + b, 0));
       const klPerResponse = perRow(kl);
@@ -281,7 +242,7 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
               [SFT_WEIGHTS]: tensor("float32", [microRows, T], mb.weights),
               [OLD_LOGPROBS]: pick(r.logprobs),
               [ADVANTAGES]: pick(whitened),
-              [OLD_VALUES]: pick(r.values),
+              [OLD_VALUES]: pick(r.extra[VALUES]),
               [RETURNS]: pick(returns),
             };
           });
@@ -304,8 +265,9 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
         "objective/kl": mean(klPerResponse),
         "objective/entropy": mean(perRow(r.logprobs.map((row) => row.map((v) => -v)))),
         "objective/non_score_reward": mean(klPerResponse.map((k) => -klCoef * k)),
-        "objective/rlhf_reward": mean(r.scores.map((s, i) => s - klCoef * klPerResponse[i])),
-        "objective/scores": mean(r.scores),
+        "objective/rlhf_reward": mean(scores.map((s, i) => s - klCoef * klPerResponse[i])),
+        "objective/scores": mean(rawScores),
+        "objective/scores_processed": mean(scores),
         "objective/kl_coef": klCoef,
         "val/num_eos_tokens": r.ended.filter(Boolean).length,
         ...means,
@@ -325,25 +287,30 @@ export async function ppoTask(cfg: PpoConfig, input: unknown): Promise<TrainTask
       return { steps: [outcome], next: state };
     },
 
-    evaluate: null,
+    evaluate: heldOut.length
+      ? (state) => evaluateRollouts(sampler, state, heldOut, B, rewarder, klCoef, cfg.seed)
+      : null,
     exportState: (state) => runner.exportState(state),
     progress: (iteration) => {
       const epoch = Math.floor((iteration * B) / prompts.length);
       const position = (iteration * B) % prompts.length;
-      return { epoch, dataCursor: { seed: cfg.seed >>> 0, epoch, position }, objective: { klCoef } };
+      return {
+        epoch,
+        dataCursor: { seed: cfg.seed >>> 0, epoch, position },
+        objective: {
+          klCoef,
+          rewardCount: moments.count,
+          rewardMean: moments.mean,
+          rewardM2: moments.m2,
+        },
+      };
     },
     checkpointFiles: () => ({
       config: { format: "rlhf-engine/ppo", model, run: input } satisfies PostTrainCheckpointConfig,
       tokenizerJson: base.tokenizer.toJSON(),
     }),
     release: async () => {
-      await Promise.all([
-        runner.release(),
-        rolloutForward.release(),
-        referenceForward.release(),
-        scorer.release(),
-        generator.release(),
-      ]);
+      await Promise.all([runner.release(), sampler.release(), scorer.release()]);
     },
   };
 }

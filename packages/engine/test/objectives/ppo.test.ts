@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveKlController, klShapedRewards, ppoLosses, tokenEntropy } from "../../src/objectives/ppo.js";
+import {
+  AdaptiveKlController,
+  klPerToken,
+  klShapedRewards,
+  ppoLosses,
+  processScores,
+  tokenEntropy,
+  updateMoments,
+} from "../../src/objectives/ppo.js";
 import { maskedMean } from "../../src/objectives/sft.js";
 import type { Value } from "../../src/graph/index.js";
 import { loadFixture, rows } from "./fixtures.js";
@@ -81,5 +89,36 @@ describe("KL-shaped rewards", () => {
     expect(kl.value).toBeCloseTo(0.22, 12);
     kl.update(3, 10000); // error -0.5 clipped to -0.2
     expect(kl.value).toBeCloseTo(0.22 * 0.8, 12);
+  });
+});
+
+describe("PPO reward options", () => {
+  const f = loadFixture("ppo_reward_options");
+  const logprobs = rows(f.inputs.logprobs);
+  const refLogprobs = rows(f.inputs.refLogprobs);
+  const mask = rows(f.inputs.mask);
+
+  it("estimates the KL with k1 or k3 as PyTorch does, k3 never negative", () => {
+    for (const estimator of ["k1", "k3"] as const) {
+      const kl = klPerToken(logprobs, refLogprobs, mask, estimator);
+      expectAllClose(kl.flat(), f.outputs[estimator].data, 1e-6, estimator);
+    }
+    expect(Math.min(...klPerToken(logprobs, refLogprobs, mask, "k3").flat())).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...klPerToken(logprobs, refLogprobs, mask, "k1").flat())).toBeLessThan(0);
+  });
+
+  it("standardises scores by the running moments of every score so far, then clips them", () => {
+    const first: number[] = f.inputs.firstScores.data;
+    const second: number[] = f.inputs.secondScores.data;
+    const moments = updateMoments(updateMoments({ count: 0, mean: 0, m2: 0 }, first), second);
+    expect(moments.count).toBe(first.length + second.length);
+    expect(moments.mean).toBeCloseTo(f.outputs.mean, 12);
+    expect(Math.sqrt(moments.m2 / (moments.count - 1))).toBeCloseTo(f.outputs.std, 12);
+    expectAllClose(processScores(second, moments, undefined), f.outputs.normalised.data, 1e-9, "normalised");
+    const clipped = processScores(second, moments, f.clipRange);
+    expectAllClose(clipped, f.outputs.clipped.data, 1e-9, "clipped");
+    // the fixture's clipping bites, and without options the scores pass through untouched
+    expect(clipped).not.toEqual(processScores(second, moments, undefined));
+    expect(processScores(second, null, undefined)).toEqual(second);
   });
 });

@@ -48,26 +48,47 @@ describe("runJob ppo", () => {
       join(root, "prompts.jsonl"),
       Array.from({ length: 8 }, () => ({ prompt: samplePrompt(rng).text })),
     );
+    const heldOut = writeJsonl(
+      join(root, "held-out.jsonl"),
+      Array.from({ length: 3 }, () => ({ prompt: samplePrompt(rng).text })),
+    );
     const config = () => ({
       baseCheckpoint: base,
       rewardCheckpoint: rm.result.finalCheckpoint,
-      data: { train: prompts },
+      data: { train: prompts, validation: heldOut },
       learningRate: 1e-3,
       batchSize: 4,
       miniBatches: 2,
       microBatches: 2,
       ppoEpochs: 2,
       responseLength: 6,
-      temperature: 1,
+      temperature: 0.7,
       totalEpisodes: 12,
       adaptiveKl: { target: 1, horizon: 100 },
+      klEstimator: "k3",
+      normalizeReward: true,
+      rewardClipRange: [-1, 1],
+      evalEvery: 2,
     });
     const full = await expectExactResume("ppo", config, root, 1);
     expect(full.result.totalSteps).toBe(3); // iterations
-    expect(full.logs.some((l) => l.message.includes("no validation data"))).toBe(true);
-    expect(full.records.map((r) => r.step)).toEqual([1, 2, 3]);
+    const train = full.records.filter((r) => r.metrics["train/loss"] !== undefined);
+    const evals = full.records.filter((r) => r.metrics["eval/loss"] !== undefined);
+    expect(train.map((r) => r.step)).toEqual([1, 2, 3]);
     for (const m of METRICS)
-      for (const { metrics } of full.records) expect(Number.isFinite(metrics[m]), m).toBe(true);
+      for (const { metrics } of train) expect(Number.isFinite(metrics[m]), m).toBe(true);
+    // normalised and clipped scores stay in the clip range
+    for (const { metrics } of train)
+      expect(Math.abs(metrics["objective/scores_processed"])).toBeLessThanOrEqual(1);
+    // held-out prompts evaluated at steps 2 and 3 (the end): reward, KL, EOS rate, length within the budget
+    expect(evals.map((r) => r.step)).toEqual([2, 3]);
+    for (const { metrics } of evals) {
+      for (const m of ["eval/scores", "eval/kl", "eval/eos_rate"])
+        expect(Number.isFinite(metrics[m]), m).toBe(true);
+      expect(metrics["eval/response_length"]).toBeGreaterThan(0);
+      expect(metrics["eval/response_length"]).toBeLessThanOrEqual(6);
+    }
+    expect(full.result.bestCheckpoint).not.toBeNull();
     expect(full.records[2].metrics["objective/kl_coef"]).not.toBe(
       full.records[0].metrics["objective/kl_coef"],
     );
