@@ -26,9 +26,12 @@ export function Arena({ isAdmin }: { isAdmin: boolean }) {
   const b = useGeneration(last?.b?.generationId ?? null);
   const bothDone = isFinished(a) && isFinished(b);
 
+  // the streams ended: the battle's stored state (finished, texts) catches up
+  const { refetch } = battle;
+  const stale = bothDone && view !== undefined && !view.finished;
   useEffect(() => {
-    if (bothDone && view && !view.finished) void battle.refetch();
-  }, [bothDone, view, battle]);
+    if (stale) void refetch();
+  }, [stale, refetch]);
 
   const onBattle = (data: NonNullable<typeof view>) => {
     utils.arena.get.setData({ battleId: data.id }, data);

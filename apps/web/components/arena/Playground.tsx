@@ -22,6 +22,7 @@ export function Playground() {
   const [draft, setDraft] = useState("");
   const [generationId, setGenerationId] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
   const answer = useGeneration(generationId);
   const send = trpc.playground.send.useMutation();
   const stop = trpc.playground.stop.useMutation();
@@ -31,17 +32,21 @@ export function Playground() {
     if (!versionId && models.data?.[0]) setVersionId(models.data[0].id);
   }, [models.data, versionId]);
 
-  // A finished answer joins the conversation (a stopped one too, with the text it had).
+  // A finished answer joins the conversation (a stopped one too, with the text it had); a failed or empty one
+  // does not, and the user may regenerate.
   useEffect(() => {
-    if (generationId && isFinished(answer) && answer.status !== "error") {
-      setMessages((m) => [...m, { role: "assistant", content: answer.text }]);
-      setGenerationId(null);
-    }
+    if (!generationId || !isFinished(answer)) return;
+    if (answer.status === "error") setProblem(`The model failed: ${answer.error}`);
+    else if (answer.text.trim() === "")
+      setProblem("The model answered with nothing; regenerate to try again.");
+    else setMessages((m) => [...m, { role: "assistant", content: answer.text }]);
+    setGenerationId(null);
   }, [answer, generationId]);
 
   const busy = generationId !== null || send.isPending;
   const ask = async (conversation: Message[], seed = params.seed) => {
     setSaved(null);
+    setProblem(null);
     const { generationId: id } = await send.mutateAsync({
       versionId,
       messages: conversation,
@@ -131,7 +136,7 @@ export function Playground() {
             <Answer state={answer} label="Answer" />
           </div>
         )}
-        {answer.status === "error" && <p className="error">The model failed: {answer.error}</p>}
+        {problem && <p className="error">{problem}</p>}
       </div>
 
       <form className="form" onSubmit={submit}>
@@ -173,6 +178,7 @@ export function Playground() {
             onClick={() => {
               setMessages([]);
               setSaved(null);
+              setProblem(null);
             }}
             disabled={busy}
           >
