@@ -5,7 +5,7 @@
  */
 import type { DataPrepareConfig } from "../config/data.js";
 import { topNgramFraction } from "./quality.js";
-import { words } from "./text.js";
+import { fnv1a, words } from "./text.js";
 import type { Stage } from "./types.js";
 
 type Rules = DataPrepareConfig["rules"];
@@ -32,17 +32,29 @@ export function duplicates(elements: string[]): { count: number; chars: number }
   return { count: n, chars };
 }
 
-/** Characters of the n-grams that repeat an earlier one, scanning left to right and skipping past each repeat. */
-export function duplicateNgramChars(ws: string[], n: number): number {
-  const seen = new Set<string>();
+/**
+ * Characters of the n-grams that repeat an earlier one, scanning left to right and skipping past each repeat (as
+ * datatrove counts them). N-grams are compared by a 52-bit hash of their word hashes: exact enough for a filter,
+ * and no string is built per position.
+ */
+export function duplicateNgramChars(ws: string[], n: number, hashes = ws.map(fnv1a)): number {
+  const seen = new Set<number>();
   let chars = 0;
   for (let i = 0; i + n <= ws.length;) {
-    const gram = ws.slice(i, i + n).join(" ");
-    if (seen.has(gram)) {
-      chars += gram.length - (n - 1);
+    let hi = 0;
+    let lo = 0;
+    let length = n - 1;
+    for (let j = i; j < i + n; j++) {
+      hi = Math.imul(hi ^ hashes[j], 0x9e3779b1) >>> 0;
+      lo = Math.imul(lo + hashes[j], 0x85ebca6b) >>> 0;
+      length += ws[j].length;
+    }
+    const key = (hi & 0xfffff) * 2 ** 32 + lo;
+    if (seen.has(key)) {
+      chars += length;
       i += n;
     } else {
-      seen.add(gram);
+      seen.add(key);
       i++;
     }
   }
@@ -99,8 +111,10 @@ export function gopherRepetitionStage(cfg: Rules["gopherRepetition"]): Stage {
       const ws = words(text.toLowerCase());
       for (const { n, max } of top) if (topNgramFraction(ws, n) > max) return drop(`top_${n}_gram`);
       const wordChars = ws.reduce((s, w) => s + w.length + 1, 0);
+      const hashes = ws.map(fnv1a);
       for (const { n, max } of dup)
-        if (duplicateNgramChars(ws, n) / Math.max(wordChars, 1) > max) return drop(`duplicated_${n}_n_grams`);
+        if (duplicateNgramChars(ws, n, hashes) / Math.max(wordChars, 1) > max)
+          return drop(`duplicated_${n}_n_grams`);
       return {};
     },
   };

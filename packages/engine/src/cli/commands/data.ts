@@ -30,6 +30,7 @@ export function loadDataConfig(file: string): DataPrepareConfig {
     output: abs(cfg.output),
     sources: cfg.sources.map((s) => ({ ...s, path: abs(s.path) })),
     tokenizer: namedTokenizers.includes(cfg.tokenizer) ? cfg.tokenizer : abs(cfg.tokenizer),
+    url: cfg.url.blocklistFile ? { ...cfg.url, blocklistFile: abs(cfg.url.blocklistFile) } : cfg.url,
     harmful: {
       ...cfg.harmful,
       categories: cfg.harmful.categories.map((c) =>
