@@ -9,6 +9,9 @@ import {
   hfDecoderOnnx,
 } from "../../src/generate/index.js";
 import { initParameters } from "../../src/models/parameters.js";
+import { type AxisSizes, toOnnxWithOpenAxes } from "../../src/generate/open-axes.js";
+import { Graph } from "../../src/graph/graph.js";
+import * as op from "../../src/graph/ops.js";
 import { Rng } from "../../src/util/rng.js";
 
 function tinyModel(overrides: ModelConfigInput) {
@@ -120,5 +123,40 @@ describe.each([
     );
     const padded = batch.logits.subarray(5 * V + 2 * V, 10 * V);
     padded.forEach((x, i) => expect(x).toBeCloseTo(alone.logits[i], 4));
+  });
+});
+
+describe("open axes", () => {
+  it("refuses a graph with a constant sized by an open axis, naming the model part", () => {
+    const build = ({ n }: AxisSizes) => {
+      const g = new Graph("bad");
+      const x = g.input("x", "float32", [n]);
+      g.output(
+        "y",
+        g.within("mask", () => op.add(x, g.constant("float32", [n], new Array<number>(n).fill(1)))),
+      );
+      return g;
+    };
+    expect(() => toOnnxWithOpenAxes(build, [{ n: 2 }, { n: 3 }])).toThrow(
+      /open axes: mask: Add: input 1 is a constant that depends on an open axis/,
+    );
+  });
+
+  it("names open input and output dimensions, keeps fixed ones, and runs at an untraced size", async () => {
+    const build = ({ n }: AxisSizes) => {
+      const g = new Graph("ok");
+      const x = g.input("x", "float32", [n, 4]);
+      g.output("y", op.reshape(op.mul(x, 2), [n, 2, 2]));
+      return g;
+    };
+    const session = await ort.InferenceSession.create(toOnnxWithOpenAxes(build, [{ n: 2 }, { n: 3 }]));
+    const shapes = [...session.inputMetadata, ...session.outputMetadata].map((m) => m.isTensor && m.shape);
+    expect(shapes).toEqual([
+      ["n", 4],
+      ["n", 2, 2],
+    ]);
+    const out = await session.run({ x: new ort.Tensor("float32", new Float32Array(20).fill(1), [5, 4]) });
+    expect(out.y.dims).toEqual([5, 2, 2]);
+    expect(Array.from(out.y.data as Float32Array)).toEqual(new Array<number>(20).fill(2));
   });
 });
