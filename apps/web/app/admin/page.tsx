@@ -21,7 +21,8 @@ export default async function AdminPage() {
           {audit.map((entry) => (
             <li key={String(entry.id)}>
               <span className="mono small">{entry.createdAt.toISOString()}</span>{" "}
-              {entry.actor?.email ?? "system"} {entry.action} <span className="mono">{entry.target}</span>
+              <span title={entry.actor?.email}>{entry.actor?.name ?? "system"}</span> {entry.action}{" "}
+              {entry.targetName ?? <span className="mono">{entry.target}</span>}
             </li>
           ))}
         </ul>

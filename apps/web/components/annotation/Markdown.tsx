@@ -1,6 +1,7 @@
 "use client";
 
 import ReactMarkdown from "react-markdown";
+import remarkBreaks from "remark-breaks";
 
 interface MarkdownNode {
   type: string;
@@ -24,7 +25,8 @@ export function Markdown({ text }: { text: string }) {
   return (
     <div className="markdown">
       {/* No images: loading a remote one would tell its host every reviewer's IP address. */}
-      <ReactMarkdown remarkPlugins={[htmlAsText]} disallowedElements={["img"]} unwrapDisallowed>
+      {/* remark-breaks keeps single newlines (a poem stays in lines), as authors expect from a text box. */}
+      <ReactMarkdown remarkPlugins={[htmlAsText, remarkBreaks]} disallowedElements={["img"]} unwrapDisallowed>
         {text}
       </ReactMarkdown>
     </div>

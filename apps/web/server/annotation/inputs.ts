@@ -54,12 +54,25 @@ export const submitRankingInput = z.strictObject({
     .default({}),
 });
 
-export const submitLabelsInput = z.strictObject({
-  submissionId: submissionIdSchema,
-  taskId: idSchema,
-  response: labelValuesSchema,
-  prompt: labelValuesSchema.optional(),
-});
+const isEmptyLabel = (label: LabelValues | undefined) =>
+  !label ||
+  (label.flags.length === 0 &&
+    label.quality === undefined &&
+    label.helpfulness === undefined &&
+    label.harmlessness === undefined);
+
+export const submitLabelsInput = z
+  .strictObject({
+    submissionId: submissionIdSchema,
+    taskId: idSchema,
+    response: labelValuesSchema,
+    prompt: labelValuesSchema.optional(),
+  })
+  // An empty label says nothing (and would earn a point): at least one flag or score is needed.
+  .refine((input) => !(isEmptyLabel(input.response) && isEmptyLabel(input.prompt)), {
+    path: ["response"],
+    message: "answer at least one question (a flag or a score) before submitting",
+  });
 
 export const skipTaskInput = z.strictObject({
   taskId: idSchema,

@@ -27,4 +27,8 @@ describe("Markdown", () => {
     expect(html).not.toContain("evil.example");
     expect(html).toContain("See");
   });
+
+  it("keeps single line breaks, so a poem stays in lines", () => {
+    expect(render("Roses are red,\nviolets are blue.")).toContain("Roses are red,<br/>\nviolets are blue.");
+  });
 });

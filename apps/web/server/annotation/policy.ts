@@ -51,10 +51,27 @@ export function parseAnnotationPolicy(json: string | undefined): AnnotationPolic
 }
 
 let cached: { raw: string | undefined; policy: AnnotationPolicy } | undefined;
+/** The policy an admin saved in the app (see ./settings), as this process last read it. */
+let saved: { policy: AnnotationPolicy; readAtMs: number } | undefined;
 
-/** The policy in ANNOTATION_POLICY, parsed again only when the variable changes (tests change it). */
+/** Whether ANNOTATION_POLICY is set: it then wins over what admins save in the app. */
+export const policyFromEnvironment = () => Boolean(process.env.ANNOTATION_POLICY);
+
+/**
+ * The policy in force: ANNOTATION_POLICY when set (parsed again only when it changes; tests change it), else
+ * the one admins saved in the app, else the defaults.
+ */
 export function annotationPolicy(): AnnotationPolicy {
   const raw = process.env.ANNOTATION_POLICY;
+  if (!raw) return saved?.policy ?? annotationPolicySchema.parse({});
   if (!cached || cached.raw !== raw) cached = { raw, policy: parseAnnotationPolicy(raw) };
   return cached.policy;
 }
+
+export function rememberSavedPolicy(policy: AnnotationPolicy, nowMs: number): void {
+  saved = { policy, readAtMs: nowMs };
+}
+
+/** Whether the saved policy should be read again (other processes may have changed it). */
+export const savedPolicyIsStale = (nowMs: number, maxAgeMs: number) =>
+  !saved || nowMs - saved.readAtMs > maxAgeMs;

@@ -6,11 +6,19 @@ import { TRPCError } from "@trpc/server";
 import { roleProcedure } from "../api/trpc";
 import { annotationPolicy } from "./policy";
 import { SlidingWindowLimiter } from "./rateLimit";
+import { refreshSavedPolicy } from "./settings";
 import type { AnnotationContext } from "./submissions";
 
-export const annotatorProcedure = roleProcedure("ANNOTATOR", "REVIEWER", "ADMIN");
-export const reviewerProcedure = roleProcedure("REVIEWER", "ADMIN");
-export const adminProcedure = roleProcedure("ADMIN");
+// Every annotation call sees the policy admins saved (read again at most every few seconds).
+const withPolicy = <T extends ReturnType<typeof roleProcedure>>(procedure: T): T =>
+  procedure.use(async ({ ctx, next }) => {
+    await refreshSavedPolicy(ctx.prisma);
+    return next();
+  }) as T;
+
+export const annotatorProcedure = withPolicy(roleProcedure("ANNOTATOR", "REVIEWER", "ADMIN"));
+export const reviewerProcedure = withPolicy(roleProcedure("REVIEWER", "ADMIN"));
+export const adminProcedure = withPolicy(roleProcedure("ADMIN"));
 
 let limiter: { perMinute: number; limiter: SlidingWindowLimiter } | undefined;
 

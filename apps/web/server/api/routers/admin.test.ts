@@ -33,4 +33,16 @@ describe("admin router", () => {
     const error = await admin.admin.users().catch((e: unknown) => e);
     expect((error as TRPCError).code).toBe("FORBIDDEN");
   });
+
+  it("names the people in the audit log: the actor, and a person as target", async () => {
+    const admin = await callers.person("ADMIN");
+    const annotator = await callers.person("ANNOTATOR");
+    await admin.api.datasets.setRole({ userId: annotator.user.id, role: "REVIEWER" });
+    const [entry] = await admin.api.admin.auditLog();
+    expect(entry).toMatchObject({
+      action: "user.role",
+      actor: { name: admin.user.name, email: admin.user.email },
+      targetName: `${annotator.user.name} (${annotator.user.email})`,
+    });
+  });
 });

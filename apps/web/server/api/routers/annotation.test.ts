@@ -165,6 +165,28 @@ describe("annotator flows", () => {
     ).toBe(1);
   });
 
+  it("refuses an entirely empty label, keeping the task open", async () => {
+    await freshPool();
+    await importedPrompt("Say hello.", ["Hello!"]);
+    const person = await people.person("ANNOTATOR");
+    const { task } = await person.api.annotation.nextTask({ kind: "LABEL" });
+    for (const empty of [{ response: {} }, { response: { flags: [] }, prompt: {} }]) {
+      const error = await person.api.annotation
+        .submitLabels({ submissionId: sid(), taskId: task!.id, ...empty })
+        .catch((e: unknown) => e as TRPCError);
+      expect(error).toMatchObject({ code: "BAD_REQUEST" });
+      expect((error as TRPCError).message).toMatch(/answer at least one question/);
+    }
+    expect(await database.prisma.task.findUniqueOrThrow({ where: { id: task!.id } })).toMatchObject({
+      status: "ASSIGNED",
+    });
+    await person.api.annotation.submitLabels({
+      submissionId: sid(),
+      taskId: task!.id,
+      response: { quality: 4 },
+    });
+  });
+
   it("hides every answer whose threshold-reaching flags arrive at the same moment", async () => {
     await freshPool();
     const prompt = await importedPrompt("Say bye.", [

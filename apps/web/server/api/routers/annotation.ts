@@ -23,6 +23,7 @@ import {
 } from "../../annotation/submissions";
 import { nextTask } from "../../annotation/tasks";
 import { annotationPolicy } from "../../annotation/policy";
+import { guidelines } from "../../annotation/settings";
 import { createTRPCRouter } from "../trpc";
 
 const write = rateLimited(annotatorProcedure);
@@ -30,6 +31,8 @@ const write = rateLimited(annotatorProcedure);
 export const annotationRouter = createTRPCRouter({
   /** Rules the pages show (edit window, Likert range are constants in the client). */
   policy: annotatorProcedure.query(() => annotationPolicy()),
+  /** What admins wrote for each task kind, and what each Likert value means. */
+  guidelines: annotatorProcedure.query(({ ctx }) => guidelines(ctx.prisma)),
 
   /** The caller's open task of this kind, or a new one; a mutation because it may assign. */
   nextTask: annotatorProcedure

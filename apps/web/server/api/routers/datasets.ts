@@ -3,6 +3,13 @@ import { roleSchema } from "@rlhf/shared";
 import { createSnapshot, importJsonl, listSnapshots, readSnapshotFile } from "../../annotation/datasets";
 import { createSnapshotInput, importJsonlInput, snapshotFileInput } from "../../annotation/inputs";
 import { adminProcedure, annotationContext } from "../../annotation/procedures";
+import {
+  guidelinesSchema,
+  policyView,
+  saveGuidelines,
+  savePolicy,
+  savePolicyInput,
+} from "../../annotation/settings";
 import { setRole } from "../../annotation/users";
 import { createTRPCRouter } from "../trpc";
 
@@ -21,4 +28,12 @@ export const datasetsRouter = createTRPCRouter({
   setRole: adminProcedure
     .input(z.strictObject({ userId: z.string().min(1).max(64), role: roleSchema }))
     .mutation(({ ctx, input }) => setRole(annotationContext(ctx), ctx.user, input)),
+  /** The policy in force and whether ANNOTATION_POLICY (which wins) is set. */
+  policy: adminProcedure.query(() => policyView()),
+  savePolicy: adminProcedure
+    .input(savePolicyInput)
+    .mutation(({ ctx, input }) => savePolicy(ctx.prisma, ctx.user, input)),
+  saveGuidelines: adminProcedure
+    .input(guidelinesSchema)
+    .mutation(({ ctx, input }) => saveGuidelines(ctx.prisma, ctx.user, input)),
 });
