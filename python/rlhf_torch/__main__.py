@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
             job = json.load(f)
         kind = job.get("kind")
         if kind not in KINDS:
-            raise ValueError(f"job kind {kind!r} is not one the torch backend runs ({', '.join(KINDS)}; PPO: use the engine)")
+            raise ValueError(
+                f"job kind {kind!r} is not one the torch backend runs ({', '.join(KINDS)}; PPO: use the engine)"
+            )
         options = validate_torch_options(job.get("torch") or {})
     except (OSError, ValueError) as e:
         events.log(str(e), "error")

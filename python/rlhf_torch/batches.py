@@ -29,8 +29,9 @@ class TokenBatches:
         validation = max(1, round(validation_fraction * windows)) if validation_fraction > 0 else 0
         if windows - validation < 1:
             raise ValueError(
-                f"data.shards: {total} tokens make {windows} windows of seqLen + 1 = {seq_len + 1} tokens; after holding "
-                f"out {validation} for validation none is left to train on (more data or a shorter contextLength)"
+                f"data.shards: {total} tokens make {windows} windows of seqLen + 1 = {seq_len + 1} tokens; after "
+                f"holding out {validation} for validation none is left to train on "
+                "(more data or a shorter contextLength)"
             )
         order = Rng((seed ^ SPLIT_SEED_SALT) & 0xFFFFFFFF).shuffle(list(range(windows)))
         self.validation_windows = sorted(order[:validation])

@@ -46,7 +46,9 @@ def checkpoint_dir(work_dir: str, step: int) -> str:
 def latest_checkpoint(work_dir: str) -> tuple[int, str] | None:
     if not os.path.isdir(work_dir):
         return None
-    found = [(int(m.group(1)), os.path.join(work_dir, n)) for n in os.listdir(work_dir) if (m := CHECKPOINT_RE.match(n))]
+    found = [
+        (int(m.group(1)), os.path.join(work_dir, n)) for n in os.listdir(work_dir) if (m := CHECKPOINT_RE.match(n))
+    ]
     return max(found) if found else None
 
 
@@ -144,7 +146,9 @@ def load_weights(dir_: str, resolved_model: dict) -> dict[str, torch.Tensor]:
         raise FileNotFoundError(f"checkpoint: {path} does not exist")
     weights = load_file(path)
     if resolved_model["tiedHead"] and "lm_head.weight" not in weights:
-        weights["lm_head.weight"] = weights["transformer.wte.weight" if resolved_model["layout"] == "gpt2" else "model.embed_tokens.weight"]
+        weights["lm_head.weight"] = weights[
+            "transformer.wte.weight" if resolved_model["layout"] == "gpt2" else "model.embed_tokens.weight"
+        ]
     return weights
 
 

@@ -73,7 +73,7 @@ def _die_with_parent() -> None:
 
 
 def transformer_blocks(model: torch.nn.Module) -> torch.nn.ModuleList:
-    inner = getattr(model, "transformer", None) or getattr(model, "model")
+    inner = getattr(model, "transformer", None) or model.model
     return inner.h if hasattr(inner, "h") else inner.layers
 
 

@@ -19,7 +19,14 @@ import numpy as np
 
 from .shards import write_shard
 
-GPT2_SMALL = {"preset": "gpt2-style", "vocabSize": 50257, "contextLength": 1024, "width": 768, "layers": 12, "heads": 12}
+GPT2_SMALL = {
+    "preset": "gpt2-style",
+    "vocabSize": 50257,
+    "contextLength": 1024,
+    "width": 768,
+    "layers": 12,
+    "heads": 12,
+}
 TINY = {"preset": "gpt2-style", "vocabSize": 256, "contextLength": 64, "width": 64, "layers": 2, "heads": 4}
 # Dense bf16/fp16 tensor-core peaks (TFLOP/s) from the vendors' data sheets; GPU_PEAK_TFLOPS overrides.
 PEAK_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10": 125.0, "L4": 121.0, "V100": 125.0}
@@ -41,37 +48,60 @@ def peak_tflops() -> float | None:
     return next((v for k, v in PEAK_TFLOPS.items() if k in name), None)
 
 
-def run_phase(name: str, model: dict, processes: int, strategy: str, precision: str, batch: int, steps: int, tmp: str) -> dict:
+def run_phase(
+    name: str, model: dict, processes: int, strategy: str, precision: str, batch: int, steps: int, tmp: str
+) -> dict:
     shard = os.path.join(tmp, "tokens.bin")
     if not os.path.exists(shard):
         tokens = (steps + 2) * batch * processes * (model["contextLength"] + 1) * 2
         write_shard(shard, np.random.default_rng(0).integers(0, model["vocabSize"], tokens))
     config = {
-        "data": {"shards": [shard]}, "model": model, "steps": steps, "batchSize": batch * processes,
-        "schedule": {"lr": 3e-4, "warmupSteps": 2}, "validationFraction": 0.01, "evalEvery": 10**6,
-        "checkpointEvery": 10**6, "seed": 1,
+        "data": {"shards": [shard]},
+        "model": model,
+        "steps": steps,
+        "batchSize": batch * processes,
+        "schedule": {"lr": 3e-4, "warmupSteps": 2},
+        "validationFraction": 0.01,
+        "evalEvery": 10**6,
+        "checkpointEvery": 10**6,
+        "seed": 1,
     }
     job = os.path.join(tmp, f"{name}.json")
     with open(job, "w") as f:
         json.dump({"kind": "pretrain", "config": config, "torch": {"strategy": strategy, "precision": precision}}, f)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}",
-           "-m", "rlhf_torch", "--job", job, "--work-dir", os.path.join(tmp, name)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={processes}",
+        "-m",
+        "rlhf_torch",
+        "--job",
+        job,
+        "--work-dir",
+        os.path.join(tmp, name),
+    ]
     # torchrun sets one OpenMP thread per worker when it starts several; the single-process phases get the same, so
     # the phases compare processes rather than thread counts (OMP_NUM_THREADS overrides).
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    events = [json.loads(l) for l in done.stdout.splitlines() if l.startswith("{")]
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0:
         errors = [e["message"] for e in events if e.get("level") == "error"]
         raise RuntimeError(f"{name} failed ({done.returncode}): {errors or done.stderr[-3000:]}")
     metrics = [e["metrics"] for e in events if e["type"] == "metrics"]
     # The first steps pay for allocator warm-up and kernel selection.
-    timed = metrics[min(3, len(metrics) - 1):]
+    timed = metrics[min(3, len(metrics) - 1) :]
     return {
-        "phase": name, "processes": processes, "strategy": strategy, "precision": precision,
+        "phase": name,
+        "processes": processes,
+        "strategy": strategy,
+        "precision": precision,
         "tokens_per_s": statistics.median(m["train/tokens_per_s"] for m in timed),
         "peak_memory_gib": max((m.get("train/peak_memory_gib", 0.0) for m in metrics), default=0.0),
-        "skipped_steps": metrics[-1].get("train/skipped_steps", 0), "final_loss": metrics[-1]["train/loss"],
+        "skipped_steps": metrics[-1].get("train/skipped_steps", 0),
+        "final_loss": metrics[-1]["train/loss"],
     }
 
 
@@ -105,12 +135,16 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
             mfu = f"{100 * r['mfu']:.1f}%" if r["mfu"] is not None else "n/a"
             print(
-                f"{name:>16}: {r['tokens_per_s']:>12,.0f} tokens/s  peak {r['peak_memory_gib']:.2f} GiB/GPU  MFU {mfu}  "
-                f"skipped {r['skipped_steps']:.0f}  loss {r['final_loss']:.3f}",
+                f"{name:>16}: {r['tokens_per_s']:>12,.0f} tokens/s  peak {r['peak_memory_gib']:.2f} GiB/GPU  "
+                f"MFU {mfu}  skipped {r['skipped_steps']:.0f}  loss {r['final_loss']:.3f}",
                 file=sys.stderr,
             )
     device = "cpu (smoke)" if args.smoke else torch.cuda.get_device_name(0)
-    print(json.dumps({"device": device, "model": model, "flops_per_token": per_token, "peak_tflops": peak, "phases": results}))
+    print(
+        json.dumps(
+            {"device": device, "model": model, "flops_per_token": per_token, "peak_tflops": peak, "phases": results}
+        )
+    )
     return 0
 
 

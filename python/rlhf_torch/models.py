@@ -18,11 +18,31 @@ PRESETS = {
     ),
 }
 DEFAULTS = dict(
-    preset="gpt2-style", vocabSize=256, contextLength=128, width=384, layers=2, heads=6, ropeTheta=10000, dropout=0.0,
-    init="normal", attention="causal",
+    preset="gpt2-style",
+    vocabSize=256,
+    contextLength=128,
+    width=384,
+    layers=2,
+    heads=6,
+    ropeTheta=10000,
+    dropout=0.0,
+    init="normal",
+    attention="causal",
 )
-KNOWN = set(DEFAULTS) | {"kvHeads", "mlpHidden", "norm", "normEps", "positions", "mlp", "tiedHead", "bias", "init",
-                         "attention", "layout", "headDim"}
+KNOWN = set(DEFAULTS) | {
+    "kvHeads",
+    "mlpHidden",
+    "norm",
+    "normEps",
+    "positions",
+    "mlp",
+    "tiedHead",
+    "bias",
+    "init",
+    "attention",
+    "layout",
+    "headDim",
+}
 EMBEDDING_NAMES = ("wte.weight", "wpe.weight", "embed_tokens.weight")
 
 
@@ -46,7 +66,9 @@ def resolve_model_config(raw: dict) -> dict:
     c["headDim"] = c["width"] // c["heads"]
     c.setdefault("mlpHidden", math.ceil(8 * c["width"] / 3 / 8) * 8 if c["mlp"] == "swiglu" else 4 * c["width"])
     if c["attention"] != "causal":
-        raise ValueError("model.attention: the torch backend trains causal language models only (masked LM: use the engine)")
+        raise ValueError(
+            "model.attention: the torch backend trains causal language models only (masked LM: use the engine)"
+        )
     return c
 
 
@@ -63,18 +85,40 @@ def hf_config(c: dict) -> PretrainedConfig:
         if c["mlpHidden"] != 4 * c["width"]:
             _require(c, dict(mlpHidden=4 * c["width"]), "GPT2")
         return GPT2Config(
-            vocab_size=c["vocabSize"], n_positions=c["contextLength"], n_embd=c["width"], n_layer=c["layers"],
-            n_head=c["heads"], n_inner=c["mlpHidden"], activation_function="gelu_new", layer_norm_epsilon=c["normEps"],
-            resid_pdrop=c["dropout"], embd_pdrop=c["dropout"], attn_pdrop=c["dropout"], tie_word_embeddings=c["tiedHead"],
-            bos_token_id=None, eos_token_id=None,
+            vocab_size=c["vocabSize"],
+            n_positions=c["contextLength"],
+            n_embd=c["width"],
+            n_layer=c["layers"],
+            n_head=c["heads"],
+            n_inner=c["mlpHidden"],
+            activation_function="gelu_new",
+            layer_norm_epsilon=c["normEps"],
+            resid_pdrop=c["dropout"],
+            embd_pdrop=c["dropout"],
+            attn_pdrop=c["dropout"],
+            tie_word_embeddings=c["tiedHead"],
+            bos_token_id=None,
+            eos_token_id=None,
         )
     _require(c, dict(norm="rmsnorm", positions="rotary", mlp="swiglu", bias=False), "Llama")
     return LlamaConfig(
-        vocab_size=c["vocabSize"], hidden_size=c["width"], intermediate_size=c["mlpHidden"], num_hidden_layers=c["layers"],
-        num_attention_heads=c["heads"], num_key_value_heads=c["kvHeads"], head_dim=c["headDim"],
-        max_position_embeddings=c["contextLength"], rms_norm_eps=c["normEps"], rope_theta=c["ropeTheta"],
-        attention_dropout=c["dropout"], tie_word_embeddings=c["tiedHead"], attention_bias=False, mlp_bias=False,
-        bos_token_id=None, eos_token_id=None, pad_token_id=None,
+        vocab_size=c["vocabSize"],
+        hidden_size=c["width"],
+        intermediate_size=c["mlpHidden"],
+        num_hidden_layers=c["layers"],
+        num_attention_heads=c["heads"],
+        num_key_value_heads=c["kvHeads"],
+        head_dim=c["headDim"],
+        max_position_embeddings=c["contextLength"],
+        rms_norm_eps=c["normEps"],
+        rope_theta=c["ropeTheta"],
+        attention_dropout=c["dropout"],
+        tie_word_embeddings=c["tiedHead"],
+        attention_bias=False,
+        mlp_bias=False,
+        bos_token_id=None,
+        eos_token_id=None,
+        pad_token_id=None,
     )
 
 

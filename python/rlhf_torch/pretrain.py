@@ -22,10 +22,21 @@ from .schedule import learning_rate_at
 
 # The engine's PretrainConfigSchema defaults (packages/engine/src/config/pretrain.ts), for the fields this backend uses.
 DEFAULTS = dict(
-    objective="causal_lm", steps=1000, batchSize=16, microBatches=1, validationFraction=0.1, evalEvery=100,
-    evalBatches=20, checkpointEvery=200, keepCheckpoints=3, seed=1234, logEvery=10,
+    objective="causal_lm",
+    steps=1000,
+    batchSize=16,
+    microBatches=1,
+    validationFraction=0.1,
+    evalEvery=100,
+    evalBatches=20,
+    checkpointEvery=200,
+    keepCheckpoints=3,
+    seed=1234,
+    logEvery=10,
 )
-OPTIMIZER_DEFAULTS = dict(name="adamw", beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1, decayEmbeddings=False, maxGradNorm=1.0)
+OPTIMIZER_DEFAULTS = dict(
+    name="adamw", beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1, decayEmbeddings=False, maxGradNorm=1.0
+)
 SCHEDULE_DEFAULTS = dict(lr=1e-3, warmupSteps=20, decay="cosine", minLrRatio=0.1)
 # Engine fields with no meaning here (ONNX runtime, K steps per session run) or engine-only monitors.
 ENGINE_ONLY = {"runtime", "stepsPerRun", "earlyStopping", "lossSpike", "maskProbability", "maskTokenId"}
@@ -48,7 +59,9 @@ def parse_config(raw: dict, world: int = 1) -> dict:
     if cfg["objective"] != "causal_lm":
         raise ValueError(f"pretrain config: objective {cfg['objective']!r}: the torch backend trains causal_lm only")
     if cfg["optimizer"]["name"] != "adamw":
-        raise ValueError(f"optimizer.name: {cfg['optimizer']['name']!r}: the torch backend has AdamW only (LAMB: use the engine)")
+        raise ValueError(
+            f"optimizer.name: {cfg['optimizer']['name']!r}: the torch backend has AdamW only (LAMB: use the engine)"
+        )
     hf_config(cfg["model"])  # refuses switches neither GPT-2 nor Llama can express
     if cfg["batchSize"] % (world * cfg["microBatches"]):
         raise ValueError(
@@ -80,20 +93,36 @@ def run(raw_config: dict, torch_options: dict, work_dir: str, d: Dist, events: E
     decay_flags = [decays(n, p, oc["decayEmbeddings"]) for n, p in named]
     optimizer = torch.optim.AdamW(
         [
-            {"params": [p for (_, p), f in zip(named, decay_flags) if f], "weight_decay": oc["weightDecay"]},
-            {"params": [p for (_, p), f in zip(named, decay_flags) if not f], "weight_decay": 0.0},
+            {
+                "params": [p for (_, p), f in zip(named, decay_flags, strict=True) if f],
+                "weight_decay": oc["weightDecay"],
+            },
+            {"params": [p for (_, p), f in zip(named, decay_flags, strict=True) if not f], "weight_decay": 0.0},
         ],
-        lr=sc["lr"], betas=(oc["beta1"], oc["beta2"]), eps=oc["eps"], foreach=False,
+        lr=sc["lr"],
+        betas=(oc["beta1"], oc["beta2"]),
+        eps=oc["eps"],
+        foreach=False,
     )
     scaler = grad_scaler(precision, strategy)
     batches = TokenBatches(cfg["shards"], mc["contextLength"], mc["vocabSize"], cfg["validationFraction"], cfg["seed"])
     tokenizer = checkpoint.load_tokenizer(cfg["tokenizer"]) if cfg["tokenizer"] else None
 
     state = {
-        "formatVersion": 1, "step": 0, "epoch": 0, "tokensSeen": 0,
-        "rng": Rng((cfg["seed"] ^ 0x2545F491) & 0xFFFFFFFF).state(), "dataCursor": batches.cursor(),
-        "bestEvalLoss": None, "bestStep": None, "earlyStopping": {"bestLoss": None, "evalsWithoutImprovement": 0},
-        "spikeDetector": {"history": []}, "lossHistory": [], "evalHistory": [], "skippedSteps": 0, "wallTimeSeconds": 0.0,
+        "formatVersion": 1,
+        "step": 0,
+        "epoch": 0,
+        "tokensSeen": 0,
+        "rng": Rng((cfg["seed"] ^ 0x2545F491) & 0xFFFFFFFF).state(),
+        "dataCursor": batches.cursor(),
+        "bestEvalLoss": None,
+        "bestStep": None,
+        "earlyStopping": {"bestLoss": None, "evalsWithoutImprovement": 0},
+        "spikeDetector": {"history": []},
+        "lossHistory": [],
+        "evalHistory": [],
+        "skippedSteps": 0,
+        "wallTimeSeconds": 0.0,
     }
     latest = checkpoint.latest_checkpoint(work_dir)
     if latest:
@@ -106,11 +135,17 @@ def run(raw_config: dict, torch_options: dict, work_dir: str, d: Dist, events: E
         events.log(f"resumed from {latest[1]} at step {state['step']}")
 
     engine_config = {
-        "format": "rlhf-engine/pretrain", "model": mc, "backend": "torch",
-        "run": {k: v for k, v in raw_config.items() if k not in TORCH_ONLY}, "data": {"shards": cfg["shards"]},
+        "format": "rlhf-engine/pretrain",
+        "model": mc,
+        "backend": "torch",
+        "run": {k: v for k, v in raw_config.items() if k not in TORCH_ONLY},
+        "data": {"shards": cfg["shards"]},
     }
     steps = cfg["steps"]
-    lr_at = lambda s: learning_rate_at(s, sc["lr"], min(sc["warmupSteps"], steps), steps, sc["decay"], sc["minLrRatio"])
+
+    def lr_at(step: int) -> float:
+        return learning_rate_at(step, sc["lr"], min(sc["warmupSteps"], steps), steps, sc["decay"], sc["minLrRatio"])
+
     tokens_per_step = cfg["batchSize"] * mc["contextLength"]
     started = time.perf_counter() - state["wallTimeSeconds"]
     last_eval = None
@@ -138,8 +173,15 @@ def run(raw_config: dict, torch_options: dict, work_dir: str, d: Dist, events: E
     def save(step: int) -> str:
         state.update(step=step, dataCursor=batches.cursor(), wallTimeSeconds=time.perf_counter() - started)
         out = checkpoint.save(
-            work_dir, step, model, optimizer, resolved_model=mc, engine_config=engine_config, trainer_state=state,
-            extra={"scaler": scaler.state_dict() if scaler is not None else None}, tokenizer=tokenizer,
+            work_dir,
+            step,
+            model,
+            optimizer,
+            resolved_model=mc,
+            engine_config=engine_config,
+            trainer_state=state,
+            extra={"scaler": scaler.state_dict() if scaler is not None else None},
+            tokenizer=tokenizer,
         )
         events.log(f"checkpoint {out}")
         return out
@@ -184,12 +226,17 @@ def run(raw_config: dict, torch_options: dict, work_dir: str, d: Dist, events: E
                 "checkpoint is kept; lower the learning rate or check the data"
             )
         state.update(
-            step=step, epoch=batches.epoch, tokensSeen=state["tokensSeen"] + tokens_per_step,
+            step=step,
+            epoch=batches.epoch,
+            tokensSeen=state["tokensSeen"] + tokens_per_step,
             skippedSteps=state["skippedSteps"] + int(skipped),
             lossHistory=(state["lossHistory"] + [{"step": step, "loss": loss_value}])[-HISTORY_KEPT:],
         )
         metrics = {
-            "train/loss": loss_value, "train/grad_norm": grad_norm, "train/lr": lr, "train/epoch": batches.epoch,
+            "train/loss": loss_value,
+            "train/grad_norm": grad_norm,
+            "train/lr": lr,
+            "train/epoch": batches.epoch,
             "train/tokens_per_s": tokens_per_step / (time.perf_counter() - t0),
         }
         if d.device.type == "cuda":
@@ -224,6 +271,10 @@ def run(raw_config: dict, torch_options: dict, work_dir: str, d: Dist, events: E
         final = checkpoint.checkpoint_dir(work_dir, state["step"])
     best = os.path.join(work_dir, "best")
     return {
-        "status": status, "step": state["step"], "totalSteps": steps, "finalCheckpoint": final,
-        "bestCheckpoint": best if os.path.exists(best) else None, "lastEval": last_eval,
+        "status": status,
+        "step": state["step"],
+        "totalSteps": steps,
+        "finalCheckpoint": final,
+        "bestCheckpoint": best if os.path.exists(best) else None,
+        "lastEval": last_eval,
     }

@@ -22,7 +22,7 @@ class Rng:
             self.s[i] = (z ^ (z >> 16)) & MASK
 
     @classmethod
-    def from_state(cls, state: list[int]) -> "Rng":
+    def from_state(cls, state: list[int]) -> Rng:
         rng = cls(0)
         rng.s = [int(w) & MASK for w in state]
         return rng

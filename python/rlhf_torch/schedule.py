@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 
 
-def learning_rate_at(step: int, lr: float, warmup_steps: int, total_steps: int, decay: str, min_lr_ratio: float) -> float:
+def learning_rate_at(
+    step: int, lr: float, warmup_steps: int, total_steps: int, decay: str, min_lr_ratio: float
+) -> float:
     if warmup_steps > total_steps:
         raise ValueError(f"schedule: warmupSteps {warmup_steps} exceeds totalSteps {total_steps}")
     s = step + 1

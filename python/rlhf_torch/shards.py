@@ -39,12 +39,16 @@ def read_shard(path: str, vocab_size: int | None = None) -> np.ndarray:
             path, f"header says {count} tokens ({expected} bytes) but the file has {size} bytes (truncated or corrupt)"
         )
     dtype = np.dtype("<u2" if width == 2 else "<u4")
-    tokens = np.memmap(path, dtype=dtype, mode="r", offset=HEADER_BYTES, shape=(count,)) if count else np.zeros(0, dtype)
+    tokens = (
+        np.memmap(path, dtype=dtype, mode="r", offset=HEADER_BYTES, shape=(count,)) if count else np.zeros(0, dtype)
+    )
     if vocab_size is not None and count:
         bad = np.flatnonzero(tokens >= vocab_size)
         if bad.size:
             raise ShardFormatError(
-                path, f"token id {int(tokens[bad[0]])} at position {int(bad[0])} is beyond the vocabulary (size {vocab_size})"
+                path,
+                f"token id {int(tokens[bad[0]])} at position {int(bad[0])} is beyond the vocabulary "
+                f"(size {vocab_size})",
             )
     return tokens
 

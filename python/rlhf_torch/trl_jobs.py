@@ -23,10 +23,19 @@ from .events import Events
 
 # The engine's post-training defaults (config/posttrain.ts and each kind's TRL learning rate); GRPO is torch-only.
 COMMON_DEFAULTS = dict(
-    epochs=3, maxSteps=None, batchSize=8, maxLength=1024, seed=42, logEvery=10, evalEvery=500, saveEvery=500,
+    epochs=3,
+    maxSteps=None,
+    batchSize=8,
+    maxLength=1024,
+    seed=42,
+    logEvery=10,
+    evalEvery=500,
+    saveEvery=500,
     keepCheckpoints=3,
 )
-OPTIMIZER_DEFAULTS = dict(name="adamw", beta1=0.9, beta2=0.999, eps=1e-8, weightDecay=0.0, decayEmbeddings=False, maxGradNorm=1.0)
+OPTIMIZER_DEFAULTS = dict(
+    name="adamw", beta1=0.9, beta2=0.999, eps=1e-8, weightDecay=0.0, decayEmbeddings=False, maxGradNorm=1.0
+)
 SCHEDULE_DEFAULTS = dict(warmupSteps=0, decay="linear", minLrRatio=0.0)
 KIND_DEFAULTS = {
     "sft": dict(learningRate=2e-5, assistantOnlyLoss=True, packing=False),
@@ -34,13 +43,21 @@ KIND_DEFAULTS = {
     "dpo": dict(learningRate=1e-6, beta=0.1, lossType="sigmoid", labelSmoothing=0.0, rpoAlpha=0.0),
     # TRL GRPOConfig defaults, except generations per prompt (TRL 8) and completion length (TRL 256), kept small
     # enough for a CPU; `rewardCheckpoint` is a reward model folder (this backend's or the engine's).
-    "grpo": dict(learningRate=1e-6, beta=0.0, numGenerations=4, maxCompletionLength=64, temperature=1.0, rewardCheckpoint=None),
+    "grpo": dict(
+        learningRate=1e-6, beta=0.0, numGenerations=4, maxCompletionLength=64, temperature=1.0, rewardCheckpoint=None
+    ),
 }
 ENGINE_ONLY = {"runtime", "outDir"}
 # TRL's log names -> the engine's metric names; names with a slash are kept, others go under train/ (or eval/).
 RENAMES = {
-    "loss": "loss", "learning_rate": "lr", "grad_norm": "grad_norm", "epoch": "epoch",
-    "accuracy": "rewards/accuracies", "margin": "rewards/margins", "reward": "objective/scores", "kl": "objective/kl",
+    "loss": "loss",
+    "learning_rate": "lr",
+    "grad_norm": "grad_norm",
+    "epoch": "epoch",
+    "accuracy": "rewards/accuracies",
+    "margin": "rewards/margins",
+    "reward": "objective/scores",
+    "kl": "objective/kl",
 }
 
 
@@ -49,7 +66,12 @@ def runner(kind: str):
 
 
 def parse_config(kind: str, raw: dict) -> dict:
-    known = set(COMMON_DEFAULTS) | set(KIND_DEFAULTS[kind]) | ENGINE_ONLY | {"baseCheckpoint", "data", "optimizer", "schedule"}
+    known = (
+        set(COMMON_DEFAULTS)
+        | set(KIND_DEFAULTS[kind])
+        | ENGINE_ONLY
+        | {"baseCheckpoint", "data", "optimizer", "schedule"}
+    )
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ValueError(f"{kind} config: unrecognized key {unknown[0]!r}")
@@ -156,7 +178,9 @@ class Reporter(TrainerCallback):
         self.last_eval: dict | None = None
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        record = {metric_name(k): v for k, v in (logs or {}).items() if isinstance(v, (int, float)) and math.isfinite(v)}
+        record = {
+            metric_name(k): v for k, v in (logs or {}).items() if isinstance(v, (int, float)) and math.isfinite(v)
+        }
         evals = {k: v for k, v in record.items() if k.startswith("eval/")}
         if evals:
             self.last_eval = evals
@@ -186,33 +210,65 @@ def training_arguments(kind: str, cfg: dict, torch_options: dict, work_dir: str,
         scheduler, scheduler_kwargs = "cosine_with_min_lr", {"min_lr_rate": sc["minLrRatio"]}
     precision = torch_options["precision"]
     common = dict(
-        output_dir=os.path.join(work_dir, "trl"), learning_rate=cfg["learningRate"], adam_beta1=oc["beta1"],
-        adam_beta2=oc["beta2"], adam_epsilon=oc["eps"], weight_decay=oc["weightDecay"], max_grad_norm=oc["maxGradNorm"],
-        lr_scheduler_type=scheduler, lr_scheduler_kwargs=scheduler_kwargs, warmup_steps=sc["warmupSteps"],
-        num_train_epochs=cfg["epochs"], max_steps=cfg["maxSteps"] or -1, per_device_train_batch_size=per_rank,
-        per_device_eval_batch_size=per_rank, seed=cfg["seed"], data_seed=cfg["seed"], logging_steps=cfg["logEvery"],
-        eval_strategy="steps" if has_eval else "no", eval_steps=cfg["evalEvery"], save_steps=cfg["saveEvery"],
-        save_total_limit=cfg["keepCheckpoints"], bf16=precision == "bf16", fp16=precision == "fp16",
-        use_cpu=d.device.type == "cpu", report_to="none", disable_tqdm=True, dataloader_num_workers=0,
+        output_dir=os.path.join(work_dir, "trl"),
+        learning_rate=cfg["learningRate"],
+        adam_beta1=oc["beta1"],
+        adam_beta2=oc["beta2"],
+        adam_epsilon=oc["eps"],
+        weight_decay=oc["weightDecay"],
+        max_grad_norm=oc["maxGradNorm"],
+        lr_scheduler_type=scheduler,
+        lr_scheduler_kwargs=scheduler_kwargs,
+        warmup_steps=sc["warmupSteps"],
+        num_train_epochs=cfg["epochs"],
+        max_steps=cfg["maxSteps"] or -1,
+        per_device_train_batch_size=per_rank,
+        per_device_eval_batch_size=per_rank,
+        seed=cfg["seed"],
+        data_seed=cfg["seed"],
+        logging_steps=cfg["logEvery"],
+        eval_strategy="steps" if has_eval else "no",
+        eval_steps=cfg["evalEvery"],
+        save_steps=cfg["saveEvery"],
+        save_total_limit=cfg["keepCheckpoints"],
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        use_cpu=d.device.type == "cpu",
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
         ddp_backend="nccl" if d.device.type == "cuda" else "gloo",
     )
     if torch_options["strategy"] == "fsdp":
         block = type(transformer_blocks(model)[0]).__name__
-        common.update(fsdp="full_shard auto_wrap", fsdp_config={"fsdp_version": 2, "transformer_layer_cls_to_wrap": [block]})
+        common.update(
+            fsdp="full_shard auto_wrap", fsdp_config={"fsdp_version": 2, "transformer_layer_cls_to_wrap": [block]}
+        )
     if kind == "sft":
-        return SFTConfig(**common, max_length=cfg["maxLength"], assistant_only_loss=cfg["assistantOnlyLoss"], packing=cfg["packing"])
+        return SFTConfig(
+            **common, max_length=cfg["maxLength"], assistant_only_loss=cfg["assistantOnlyLoss"], packing=cfg["packing"]
+        )
     if kind == "reward":
-        return RewardConfig(**common, max_length=cfg["maxLength"], center_rewards_coefficient=cfg["centerRewardsCoefficient"] or None)
+        return RewardConfig(
+            **common, max_length=cfg["maxLength"], center_rewards_coefficient=cfg["centerRewardsCoefficient"] or None
+        )
     if kind == "dpo":
         loss_type, weights = [cfg["lossType"]], None
         if cfg["rpoAlpha"] > 0:  # RPO: the NLL of the chosen replies added with weight alpha (TRL's "sft" loss)
             loss_type, weights = [cfg["lossType"], "sft"], [1.0, cfg["rpoAlpha"]]
         return DPOConfig(
-            **common, max_length=cfg["maxLength"], beta=cfg["beta"], loss_type=loss_type, loss_weights=weights,
+            **common,
+            max_length=cfg["maxLength"],
+            beta=cfg["beta"],
+            loss_type=loss_type,
+            loss_weights=weights,
             label_smoothing=cfg["labelSmoothing"],
         )
     return GRPOConfig(
-        **common, beta=cfg["beta"], num_generations=cfg["numGenerations"], max_completion_length=cfg["maxCompletionLength"],
+        **common,
+        beta=cfg["beta"],
+        num_generations=cfg["numGenerations"],
+        max_completion_length=cfg["maxCompletionLength"],
         temperature=cfg["temperature"],
     )
 
@@ -236,23 +292,36 @@ def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist
     reporter = Reporter(d, events, cancel)
     extra = {}
     if kind == "grpo":
-        reward_model = AutoModelForSequenceClassification.from_pretrained(cfg["rewardCheckpoint"], num_labels=1, dtype=torch.float32)
+        reward_model = AutoModelForSequenceClassification.from_pretrained(
+            cfg["rewardCheckpoint"], num_labels=1, dtype=torch.float32
+        )
         reward_tokenizer = load_tokenizer(cfg["rewardCheckpoint"])
         reward_model.config.pad_token_id = reward_tokenizer.pad_token_id
         extra = dict(reward_funcs=[reward_model], reward_processing_classes=[reward_tokenizer])
     trainer_cls = {"sft": SFTTrainer, "reward": RewardTrainer, "dpo": DPOTrainer, "grpo": GRPOTrainer}[kind]
     trainer = trainer_cls(
-        model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tokenizer,
-        callbacks=[reporter], **extra,
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tokenizer,
+        callbacks=[reporter],
+        **extra,
     )
     # The Reporter is the only voice on stdout: the Trainer's own printer writes Python dicts there.
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     sharded = getattr(trainer, "is_fsdp_enabled", False)
     if (torch_options["strategy"] == "fsdp") != sharded:
-        raise RuntimeError(f"{kind}: asked for strategy {torch_options['strategy']} but the Trainer set up FSDP={sharded}")
+        raise RuntimeError(
+            f"{kind}: asked for strategy {torch_options['strategy']} but the Trainer set up FSDP={sharded}"
+        )
     events.log(f"{kind}: {d.world} process(es), {'FSDP2' if sharded else 'DDP'}, {torch_options['precision']}")
-    resume = any(n.startswith("checkpoint-") for n in os.listdir(args.output_dir)) if os.path.isdir(args.output_dir) else False
+    resume = (
+        any(n.startswith("checkpoint-") for n in os.listdir(args.output_dir))
+        if os.path.isdir(args.output_dir)
+        else False
+    )
     if resume:
         events.log(f"resuming from the latest checkpoint in {args.output_dir}")
     trainer.train(resume_from_checkpoint=True if resume else None)
@@ -267,6 +336,10 @@ def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist
         with open(os.path.join(final, "engine_config.json"), "w") as f:
             json.dump(engine_config, f, indent=2)
     return {
-        "status": "cancelled" if reporter.cancelled else "completed", "step": step, "totalSteps": trainer.state.max_steps,
-        "finalCheckpoint": final, "bestCheckpoint": None, "lastEval": reporter.last_eval,
+        "status": "cancelled" if reporter.cancelled else "completed",
+        "step": step,
+        "totalSteps": trainer.state.max_steps,
+        "finalCheckpoint": final,
+        "bestCheckpoint": None,
+        "lastEval": reporter.last_eval,
     }

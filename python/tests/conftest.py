@@ -18,8 +18,13 @@ TINY_MODEL = {"preset": "gpt2-style", "vocabSize": 261, "contextLength": 64, "wi
 
 def env() -> dict:
     # One thread per process: the suite runs on two shared cores and several processes at once.
-    return {**os.environ, "PYTHONPATH": str(PYTHON_DIR), "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
-            "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PYTHON_DIR),
+        "OMP_NUM_THREADS": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
+    }
 
 
 def command(job_path: Path, work_dir: Path, processes: int | None) -> list[str]:
@@ -30,7 +35,9 @@ def command(job_path: Path, work_dir: Path, processes: int | None) -> list[str]:
 
 
 def write_job(path: Path, kind: str, config: dict, strategy: str = "ddp", precision: str = "fp32") -> Path:
-    path.write_text(json.dumps({"kind": kind, "config": config, "torch": {"strategy": strategy, "precision": precision}}))
+    path.write_text(
+        json.dumps({"kind": kind, "config": config, "torch": {"strategy": strategy, "precision": precision}})
+    )
     return path
 
 
@@ -45,8 +52,17 @@ def parse(stdout: str) -> list[dict]:
     return [e for e in events if isinstance(e, dict) and "type" in e]
 
 
-def run_job(tmp: Path, kind: str, config: dict, *, work_dir: Path | None = None, processes: int | None = None,
-            strategy: str = "ddp", precision: str = "fp32", timeout: float = 300) -> tuple[int, list[dict], str]:
+def run_job(
+    tmp: Path,
+    kind: str,
+    config: dict,
+    *,
+    work_dir: Path | None = None,
+    processes: int | None = None,
+    strategy: str = "ddp",
+    precision: str = "fp32",
+    timeout: float = 300,
+) -> tuple[int, list[dict], str]:
     """Runs a job to its end: (exit status, JSON lines, stderr). processes=None runs without torchrun."""
     job = write_job(tmp / f"job-{kind}-{strategy}-{processes}.json", kind, config, strategy, precision)
     work = work_dir or tmp / f"work-{kind}-{strategy}-{processes}"
@@ -77,8 +93,11 @@ def engine_run(tmp_path_factory):
         if preset not in made:
             out = tmp_path_factory.mktemp(f"engine-{preset}")
             subprocess.run(
-                ["npx", "tsx", "scripts/torch-parity.ts", str(out), preset], cwd=REPO / "packages" / "engine",
-                check=True, capture_output=True, timeout=300,
+                ["npx", "tsx", "scripts/torch-parity.ts", str(out), preset],
+                cwd=REPO / "packages" / "engine",
+                check=True,
+                capture_output=True,
+                timeout=300,
             )
             made[preset] = out
         return made[preset]
@@ -88,11 +107,19 @@ def engine_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def base_checkpoint(tmp_path_factory, engine_run):
-    """A tiny chat-capable base model trained by this backend (vocabulary 261: bytes and the engine's special tokens)."""
+    """A tiny chat-capable base model trained by this backend (vocabulary 261: bytes and the engine's specials)."""
     ref = engine_run()
     tmp = tmp_path_factory.mktemp("base")
-    config = {"data": {"shards": [str(ref / "data.bin")]}, "tokenizer": str(ref / "tokenizer.json"), "model": TINY_MODEL,
-              "steps": 4, "batchSize": 4, "evalEvery": 4, "checkpointEvery": 4, "seed": 3}
+    config = {
+        "data": {"shards": [str(ref / "data.bin")]},
+        "tokenizer": str(ref / "tokenizer.json"),
+        "model": TINY_MODEL,
+        "steps": 4,
+        "batchSize": 4,
+        "evalEvery": 4,
+        "checkpointEvery": 4,
+        "seed": 3,
+    }
     rc, events, stderr = run_job(tmp, "pretrain", config)
     assert rc == 0, stderr[-2000:]
     return Path(result(events)["finalCheckpoint"])
@@ -103,10 +130,25 @@ def sft_run(tmp_path_factory, base_checkpoint):
     """An SFT run through TRL on conversations with a held-out share: (exit status, JSON lines, stderr)."""
     tmp = tmp_path_factory.mktemp("sft")
     things = ["salt", "cup", "pen", "key", "hat", "box"]
-    rows = [{"messages": [{"role": "user", "content": f"get me the {t}"},
-                          {"role": "assistant", "content": f"here is the {t}, please"}]} for t in things]
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"get me the {t}"},
+                {"role": "assistant", "content": f"here is the {t}, please"},
+            ]
+        }
+        for t in things
+    ]
     data = tmp / "sft.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": str(data), "validationFraction": 0.34},
-              "maxSteps": 2, "batchSize": 2, "logEvery": 1, "evalEvery": 2, "learningRate": 1e-2, "maxLength": 64}
+    config = {
+        "baseCheckpoint": str(base_checkpoint),
+        "data": {"train": str(data), "validationFraction": 0.34},
+        "maxSteps": 2,
+        "batchSize": 2,
+        "logEvery": 1,
+        "evalEvery": 2,
+        "learningRate": 1e-2,
+        "maxLength": 64,
+    }
     return run_job(tmp, "sft", config)

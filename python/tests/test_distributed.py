@@ -12,8 +12,12 @@ TOLERANCE = 1e-5
 def test_two_processes_equal_one_and_fsdp_equals_ddp(engine_run, tmp_path):
     ref = engine_run()
     config = {
-        **json.loads((ref / "config.json").read_text()), "baseCheckpoint": str(ref / "init"),
-        "steps": 4, "batchSize": 8, "evalEvery": 4, "checkpointEvery": 4,
+        **json.loads((ref / "config.json").read_text()),
+        "baseCheckpoint": str(ref / "init"),
+        "steps": 4,
+        "batchSize": 8,
+        "evalEvery": 4,
+        "checkpointEvery": 4,
     }
     runs = {}
     for name, processes, strategy in (("one", None, "ddp"), ("ddp", 2, "ddp"), ("fsdp", 2, "fsdp")):

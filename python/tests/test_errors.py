@@ -24,9 +24,17 @@ def error_of(events) -> str:
     [
         ({"optimizer": {"name": "lamb"}}, 1, "optimizer.name: 'lamb'"),
         ({"batchSize": 6}, 4, "batchSize 6 is not a multiple of processes x microBatches (4 x 1)"),
-        ({"data": {"shards": ["/nonexistent/train-00000.bin"]}}, 1, "data.shards: /nonexistent/train-00000.bin does not exist"),
+        (
+            {"data": {"shards": ["/nonexistent/train-00000.bin"]}},
+            1,
+            "data.shards: /nonexistent/train-00000.bin does not exist",
+        ),
         ({"modle": {}}, 1, "unrecognized key 'modle'"),
-        ({"model": {**TINY_MODEL, "norm": "rmsnorm"}}, 1, "model.norm: 'rmsnorm' is not expressible in transformers' GPT2"),
+        (
+            {"model": {**TINY_MODEL, "norm": "rmsnorm"}},
+            1,
+            "model.norm: 'rmsnorm' is not expressible in transformers' GPT2",
+        ),
         ({"model": {**TINY_MODEL, "heads": 5}}, 1, "model.heads: 5 heads do not divide the width 32"),
     ],
 )

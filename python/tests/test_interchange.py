@@ -16,7 +16,10 @@ TOLERANCE = 1e-4
 def engine_logits(folder) -> torch.Tensor:
     out = subprocess.run(
         ["npx", "tsx", "scripts/torch-parity-logits.ts", str(folder), ",".join(map(str, IDS))],
-        cwd=REPO / "packages" / "engine", capture_output=True, text=True, timeout=300,
+        cwd=REPO / "packages" / "engine",
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     parsed = json.loads(out.stdout.strip().splitlines()[-1])

@@ -12,15 +12,19 @@ from conftest import command, env, losses, parse, result, run_job, write_job
 
 
 def read_metrics(work_dir) -> dict[int, float]:
-    lines = [json.loads(l) for l in (work_dir / "metrics.jsonl").read_text().splitlines()]
+    lines = [json.loads(line) for line in (work_dir / "metrics.jsonl").read_text().splitlines()]
     return {r["step"]: r["train/loss"] for r in lines}
 
 
 def test_sigkill_then_resume_equals_an_uninterrupted_run(engine_run, tmp_path):
     ref = engine_run()
     config = {
-        **json.loads((ref / "config.json").read_text()), "baseCheckpoint": str(ref / "init"),
-        "steps": 6, "batchSize": 4, "evalEvery": 100, "checkpointEvery": 3,
+        **json.loads((ref / "config.json").read_text()),
+        "baseCheckpoint": str(ref / "init"),
+        "steps": 6,
+        "batchSize": 4,
+        "evalEvery": 100,
+        "checkpointEvery": 3,
     }
     config["model"] = {**config["model"], "dropout": 0.1}
     rc, events, stderr = run_job(tmp_path, "pretrain", config, work_dir=tmp_path / "straight")
@@ -29,7 +33,9 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(engine_run, tmp_path):
 
     job = write_job(tmp_path / "job.json", "pretrain", config)
     work = tmp_path / "killed"
-    proc = subprocess.Popen(command(job, work, None), env=env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        command(job, work, None), env=env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     seen = []
     for line in proc.stdout:
         seen.append(line)

@@ -1,6 +1,7 @@
 """SFT, DPO, reward model and GRPO through TRL's trainers on snapshot-style JSONL (messages; prompt/chosen/rejected as
-message lists for DPO and as strings for the reward model, with k-wise rankings; prompts for GRPO), from a base checkpoint of this backend: each run completes,
-streams the engine's metric names and leaves a checkpoint transformers loads."""
+message lists for DPO and as strings for the reward model, with k-wise rankings; prompts for GRPO), from a base
+checkpoint of this backend: each run completes, streams the engine's metric names and leaves a checkpoint
+transformers loads."""
 
 import json
 
@@ -53,8 +54,12 @@ def test_sft_on_conversations(sft_run):
 
 
 def test_dpo_on_conversational_pairs(base_checkpoint, tmp_path):
-    pairs = [("salt", "here is the salt, please", "salt. go away"), ("cup", "the cup, please", "no"),
-             ("pen", "here is the pen, please", "pen"), ("key", "the key, please", "key, now")]
+    pairs = [
+        ("salt", "here is the salt, please", "salt. go away"),
+        ("cup", "the cup, please", "no"),
+        ("pen", "here is the pen, please", "pen"),
+        ("key", "the key, please", "key, now"),
+    ]
     rows = [{"prompt": user(f"get me the {t}"), "chosen": reply(c), "rejected": reply(r)} for t, c, r in pairs]
     data = write_jsonl(tmp_path / "dpo.jsonl", rows)
     config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": data, "validationFraction": 0}, **SHORT}
@@ -67,21 +72,37 @@ def test_dpo_on_conversational_pairs(base_checkpoint, tmp_path):
 
 def test_reward_model_then_grpo(base_checkpoint, tmp_path):
     rankings = [
-        {"prompt": "get me the salt", "responses": ["here is the salt, please", "here is the salt", "go away"], "ranks": [0, 1, 2]},
+        {
+            "prompt": "get me the salt",
+            "responses": ["here is the salt, please", "here is the salt", "go away"],
+            "ranks": [0, 1, 2],
+        },
         {"prompt": "get me the cup", "chosen": "here is the cup, please", "rejected": "cup"},
     ]
     data = write_jsonl(tmp_path / "rankings.jsonl", rankings)
-    config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": data, "validationFraction": 0}, **SHORT,
-              "pairWeighting": "pair"}
+    config = {
+        "baseCheckpoint": str(base_checkpoint),
+        "data": {"train": data, "validationFraction": 0},
+        **SHORT,
+        "pairWeighting": "pair",
+    }
     rc, events, stderr = run_job(tmp_path, "reward", config)
     reward = completed(events, rc, stderr)
     assert {"rewards/accuracies", "rewards/margins", "train/loss"} <= set(metrics(events))
     assert AutoModelForSequenceClassification.from_pretrained(reward["finalCheckpoint"]).score.out_features == 1
 
-    prompts = write_jsonl(tmp_path / "prompts.jsonl", [{"prompt": user(f"get me the {t}")} for t in ("salt", "cup", "pen", "key")])
-    config = {"baseCheckpoint": str(base_checkpoint), "rewardCheckpoint": reward["finalCheckpoint"],
-              "data": {"train": prompts, "validationFraction": 0}, **SHORT, "batchSize": 4, "numGenerations": 2,
-              "maxCompletionLength": 8}
+    prompts = write_jsonl(
+        tmp_path / "prompts.jsonl", [{"prompt": user(f"get me the {t}")} for t in ("salt", "cup", "pen", "key")]
+    )
+    config = {
+        "baseCheckpoint": str(base_checkpoint),
+        "rewardCheckpoint": reward["finalCheckpoint"],
+        "data": {"train": prompts, "validationFraction": 0},
+        **SHORT,
+        "batchSize": 4,
+        "numGenerations": 2,
+        "maxCompletionLength": 8,
+    }
     rc, events, stderr = run_job(tmp_path, "grpo", config)
     completed(events, rc, stderr)
     assert {"objective/scores", "completions/mean_length", "train/loss"} <= set(metrics(events))
