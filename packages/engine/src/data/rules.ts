@@ -43,7 +43,7 @@ export function duplicateNgramChars(ws: string[], n: number, hashes = ws.map(fnv
   for (let i = 0; i + n <= ws.length;) {
     let hi = 0;
     let lo = 0;
-    let length = n - 1;
+    let length = 0;
     for (let j = i; j < i + n; j++) {
       hi = Math.imul(hi ^ hashes[j], 0x9e3779b1) >>> 0;
       lo = Math.imul(lo + hashes[j], 0x85ebca6b) >>> 0;
