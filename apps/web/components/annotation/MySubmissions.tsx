@@ -63,6 +63,7 @@ export function MySubmissions() {
               {p.hidden ? "hidden" : p.reviewState.toLowerCase()}
             </span>{" "}
             <EditWindow editable={p.editable} until={p.editableUntil} />
+            <RejectionReasons reasons={p.rejectionReasons} />
             {editing === p.id ? (
               <form
                 className="form"
@@ -116,6 +117,7 @@ export function MySubmissions() {
               {r.hidden ? "hidden" : r.reviewState.toLowerCase()}
             </span>{" "}
             <EditWindow editable={r.editable} until={r.editableUntil} />
+            <RejectionReasons reasons={r.rejectionReasons} />
             <details>
               <summary className="small">Prompt</summary>
               <Conversation messages={r.prompt} />
@@ -218,5 +220,17 @@ export function MySubmissions() {
         })}
       </section>
     </>
+  );
+}
+
+/** Why reviewers rejected this, so the author can learn from it. */
+function RejectionReasons({ reasons }: { reasons: string[] }) {
+  if (reasons.length === 0) return null;
+  return (
+    <ul className="rejections" aria-label="Rejection reasons">
+      {reasons.map((reason, i) => (
+        <li key={i}>Rejected: {reason}</li>
+      ))}
+    </ul>
   );
 }

@@ -343,7 +343,14 @@ export async function editRanking(
   );
 }
 
-/** The caller's recent submissions with what the pages need to offer an edit. */
+// Authors see why their work was rejected (not by whom: reviews stay anonymous to authors).
+const REJECTIONS = {
+  where: { verdict: "REJECT" as const },
+  orderBy: { createdAt: "asc" as const },
+  select: { reason: true },
+};
+
+/** The caller's recent submissions with what the pages need to offer an edit, and rejection reasons. */
 export async function mySubmissions(ctx: AnnotationContext, actor: Actor) {
   const now = clock();
   const take = 50;
@@ -352,13 +359,17 @@ export async function mySubmissions(ctx: AnnotationContext, actor: Actor) {
       where: { authorId: actor.id },
       orderBy: { createdAt: "desc" },
       take,
-      include: { edits: { orderBy: { createdAt: "desc" } } },
+      include: { edits: { orderBy: { createdAt: "desc" } }, reviews: REJECTIONS },
     }),
     ctx.prisma.response.findMany({
       where: { authorId: actor.id },
       orderBy: { createdAt: "desc" },
       take,
-      include: { edits: { orderBy: { createdAt: "desc" } }, prompt: { select: { messages: true } } },
+      include: {
+        edits: { orderBy: { createdAt: "desc" } },
+        prompt: { select: { messages: true } },
+        reviews: REJECTIONS,
+      },
     }),
     ctx.prisma.ranking.findMany({
       where: { userId: actor.id },
@@ -387,6 +398,7 @@ export async function mySubmissions(ctx: AnnotationContext, actor: Actor) {
       ...window(p.createdAt),
       editable: canEdit(p.createdAt, now, ctx.policy) && p.reviewState === "PENDING",
       history: history(p.edits),
+      rejectionReasons: p.reviews.map((review) => review.reason),
     })),
     responses: responses.map((r) => ({
       id: r.id,
@@ -398,6 +410,7 @@ export async function mySubmissions(ctx: AnnotationContext, actor: Actor) {
       ...window(r.createdAt),
       editable: canEdit(r.createdAt, now, ctx.policy) && r.reviewState === "PENDING",
       history: history(r.edits),
+      rejectionReasons: r.reviews.map((review) => review.reason),
     })),
     rankings: rankings.map((k) => ({
       id: k.id,

@@ -148,4 +148,26 @@ describe("review router", () => {
     const board = await (await people.person("ANNOTATOR")).api.review.leaderboard();
     expect(board.map((row) => row.rank)[0]).toBe(1);
   });
+
+  it("shows authors why their work was rejected, without saying who rejected it", async () => {
+    const author = await people.person("ANNOTATOR");
+    const { promptId } = await author.api.annotation.createPrompt({
+      submissionId: sid(),
+      messages: [{ role: "user", content: "Please rate my prompt." }],
+      language: "en",
+    });
+    const reviewer = await people.person("REVIEWER");
+    const { task } = await reviewer.api.review.nextTask();
+    expect(task?.prompt.id).toBe(promptId);
+    await reviewer.api.review.submitReview({
+      submissionId: sid(),
+      taskId: task!.id,
+      verdict: "REJECT",
+      reason: "Too vague: say what to rate.",
+    });
+    const mine = await author.api.annotation.mySubmissions();
+    const prompt = mine.prompts.find((p) => p.id === promptId)!;
+    expect(prompt.rejectionReasons).toEqual(["Too vague: say what to rate."]);
+    expect(JSON.stringify(mine)).not.toContain(reviewer.user.id);
+  });
 });
