@@ -6,6 +6,7 @@
 import { JOB_CONFIG_SCHEMAS, JOB_KINDS, type JobConfig, type JobKind } from "../config/jobs.js";
 import { parseConfig } from "../config/posttrain.js";
 import { dpoTask } from "../posttrain/dpo.js";
+import { groupTask } from "../posttrain/group-rl.js";
 import { ppoTask } from "../posttrain/ppo.js";
 import { rewardTask } from "../posttrain/reward-model.js";
 import { sftTask } from "../posttrain/sft.js";
@@ -43,6 +44,14 @@ const BUILDERS: { [K in JobKind]: Builder<K> } = {
   }),
   ppo: async (cfg, input) => ({
     task: (await ppoTask(cfg, input)) as TrainTask<unknown>,
+    settings: postTrainSettings(cfg),
+  }),
+  grpo: async (cfg, input) => ({
+    task: (await groupTask("grpo", cfg, input)) as TrainTask<unknown>,
+    settings: postTrainSettings(cfg),
+  }),
+  rloo: async (cfg, input) => ({
+    task: (await groupTask("rloo", cfg, input)) as TrainTask<unknown>,
     settings: postTrainSettings(cfg),
   }),
 };

@@ -33,6 +33,7 @@ export function temperedLogits(
 }
 
 export interface Rollouts {
+  prompts: RolloutPrompt[];
   sequences: TokenizedConversation[];
   /** [rows, T]: inputs, targets, and weights = 1 on the positions that predict response tokens */
   batch: SequenceBatch;
@@ -46,6 +47,8 @@ export interface Rollouts {
   ended: boolean[];
   /** response tokens (the end-of-turn token included) */
   lengths: number[];
+  /** the responses as text, without the end-of-turn token */
+  texts: string[];
 }
 
 export interface RolloutSamplerOptions {
@@ -64,18 +67,34 @@ export interface RolloutSamplerOptions {
 const rowsOf = (data: Float32Array, rows: number, T: number): number[][] =>
   Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * T, (r + 1) * T)));
 
-export function tokenizePrompts(records: PromptRecord[], tokenizer: Tokenizer): number[][] {
-  return records.map(
-    (r) => renderChat(promptMessages(r.prompt), tokenizer, { addGenerationPrompt: true }).ids,
-  );
+/** A prompt as the policy sees it (chat template with the generation prompt) and as a reward function reads it. */
+export interface RolloutPrompt {
+  ids: number[];
+  /** the prompt itself, or a conversation's last user turn */
+  text: string;
+}
+
+export function tokenizePrompts(records: PromptRecord[], tokenizer: Tokenizer): RolloutPrompt[] {
+  return records.map((r) => {
+    const messages = promptMessages(r.prompt);
+    return {
+      ids: renderChat(messages, tokenizer, { addGenerationPrompt: true }).ids,
+      text: messages.filter((m) => m.role === "user").at(-1)?.content ?? "",
+    };
+  });
 }
 
 /** Checks that every prompt leaves room for a full response; names the split and the prompt. */
-export function checkPromptLengths(prompts: number[][], responseLength: number, T: number, split: string) {
-  const tooLong = prompts.findIndex((p) => p.length + responseLength > T);
+export function checkPromptLengths(
+  prompts: RolloutPrompt[],
+  responseLength: number,
+  T: number,
+  split: string,
+) {
+  const tooLong = prompts.findIndex((p) => p.ids.length + responseLength > T);
   if (tooLong >= 0)
     throw new Error(
-      `${split}: prompt ${tooLong + 1} has ${prompts[tooLong].length} tokens; with responseLength ${responseLength} it exceeds the context ${T}`,
+      `${split}: prompt ${tooLong + 1} has ${prompts[tooLong].ids.length} tokens; with responseLength ${responseLength} it exceeds the context ${T}`,
     );
 }
 
@@ -130,7 +149,7 @@ export class RolloutSampler {
   }
 
   /** Samples one response per prompt (exactly `rows` prompts), seeds[i] drawing row i. */
-  async sample(state: Feeds, prompts: number[][], seeds: number[]): Promise<Rollouts> {
+  async sample(state: Feeds, prompts: RolloutPrompt[], seeds: number[]): Promise<Rollouts> {
     const { rows, responseLength, temperature } = this.o;
     const T = this.o.base.model.contextLength;
     if (prompts.length !== rows)
@@ -138,12 +157,12 @@ export class RolloutSampler {
     const names = parameterSpecs(this.o.base.model).map((s) => s.name);
     this.generator.setWeights(policyArrays(names, state));
     const generations = await this.generator.generateBatch(
-      prompts.map((prompt, i) => ({ prompt, seed: seeds[i] })),
+      prompts.map((p, i) => ({ prompt: p.ids, seed: seeds[i] })),
       { maxNewTokens: responseLength, temperature, stopTokens: [this.endOfTurn] },
     );
     const sequences: TokenizedConversation[] = generations.map((gen, i) => ({
-      ids: [...prompts[i], ...gen.tokens],
-      lossMask: [...prompts[i].map(() => 0), ...gen.tokens.map(() => 1)],
+      ids: [...prompts[i].ids, ...gen.tokens],
+      lossMask: [...prompts[i].ids.map(() => 0), ...gen.tokens.map(() => 1)],
     }));
     const batch = conversationBatch(sequences, T, false);
     const feeds = {
@@ -157,6 +176,7 @@ export class RolloutSampler {
       rowsOf(data, rows, T).map((row, r) => row.map((v, t) => v * mask[r][t]));
     const { logprobs, ...extra } = policyOut;
     return {
+      prompts,
       sequences,
       batch,
       mask,
@@ -165,6 +185,9 @@ export class RolloutSampler {
       extra: Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, masked(v.data as Float32Array)])),
       ended: generations.map((gen) => gen.stopReason === "stop_token"),
       lengths: generations.map((gen) => gen.tokens.length),
+      texts: generations.map((gen) =>
+        this.o.base.tokenizer.decode(gen.stopReason === "stop_token" ? gen.tokens.slice(0, -1) : gen.tokens),
+      ),
     };
   }
 
@@ -189,7 +212,7 @@ export type Rewarder = (rollouts: Rollouts) => Promise<number[]>;
 export async function evaluateRollouts(
   sampler: RolloutSampler,
   state: Feeds,
-  prompts: number[][],
+  prompts: RolloutPrompt[],
   rows: number,
   rewarder: Rewarder,
   klCoef: number,
