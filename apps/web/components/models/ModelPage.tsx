@@ -14,6 +14,14 @@ type Model = inferRouterOutputs<AppRouter>["models"]["get"];
 type Version = Model["versions"][number];
 
 const FINISHED = ["SUCCEEDED", "FAILED"];
+/** How long after registration a version without an evaluation is still expected to get one. */
+const EVALUATION_EXPECTED_MS = 10 * 60_000;
+
+/** Evaluations run after registration: the page refreshes while one is queued, running or about to be. */
+const awaitingEvaluation = (version: Version) =>
+  version.evaluation
+    ? !FINISHED.includes(version.evaluation.status)
+    : Date.now() - version.createdAt.getTime() < EVALUATION_EXPECTED_MS;
 
 function Evaluation({ evaluation }: { evaluation: Version["evaluation"] }) {
   if (!evaluation) return <p className="muted">Not evaluated yet.</p>;
@@ -256,13 +264,7 @@ function VersionSection(props: { version: Version; model: Model; isAdmin: boolea
 export function ModelPage(props: { id: string; isAdmin: boolean; canDownload: boolean }) {
   const model = trpc.models.get.useQuery(
     { id: props.id },
-    {
-      // Evaluations run after registration: refresh until every shown one has finished.
-      refetchInterval: (query) =>
-        query.state.data?.versions.every((v) => !v.evaluation || FINISHED.includes(v.evaluation.status))
-          ? false
-          : 3000,
-    },
+    { refetchInterval: (query) => (query.state.data?.versions.some(awaitingEvaluation) ? 3000 : false) },
   );
   if (model.isLoading) return <p className="muted">Loading…</p>;
   if (model.error) return <p className="error">{model.error.message}</p>;
