@@ -17,7 +17,7 @@ from datasets import Dataset
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, TrainerCallback
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
-from .checkpoint import checkpoint_dir, load_tokenizer
+from .checkpoint import checkpoint_dir, latest_checkpoint, load_tokenizer
 from .distributed import Dist, transformer_blocks
 from .events import Events
 
@@ -317,14 +317,11 @@ def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist
             f"{kind}: asked for strategy {torch_options['strategy']} but the Trainer set up FSDP={sharded}"
         )
     events.log(f"{kind}: {d.world} process(es), {'FSDP2' if sharded else 'DDP'}, {torch_options['precision']}")
-    resume = (
-        any(n.startswith("checkpoint-") for n in os.listdir(args.output_dir))
-        if os.path.isdir(args.output_dir)
-        else False
-    )
-    if resume:
-        events.log(f"resuming from the latest checkpoint in {args.output_dir}")
-    trainer.train(resume_from_checkpoint=True if resume else None)
+    latest = latest_checkpoint(args.output_dir)
+    if latest:
+        events.truncate_after(latest[0])
+        events.log(f"resuming from {latest[1]} at step {latest[0]}")
+    trainer.train(resume_from_checkpoint=latest[1] if latest else None)
     step = trainer.state.global_step
     final = checkpoint_dir(work_dir, step)
     trainer.save_model(final)

@@ -4,11 +4,13 @@ checkpoint of this backend: each run completes, streams the engine's metric name
 transformers loads."""
 
 import json
+import signal
+import subprocess
 
 import pytest
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
-from conftest import result, run_job
+from conftest import command, env, losses, parse, result, run_job, write_job
 
 SHORT = {"maxSteps": 2, "batchSize": 2, "logEvery": 1, "learningRate": 1e-3, "maxLength": 64}
 
@@ -106,3 +108,28 @@ def test_reward_model_then_grpo(base_checkpoint, tmp_path):
     rc, events, stderr = run_job(tmp_path, "grpo", config)
     completed(events, rc, stderr)
     assert {"objective/scores", "completions/mean_length", "train/loss"} <= set(metrics(events))
+
+
+def test_a_cancelled_sft_run_checkpoints_and_resumes(base_checkpoint, tmp_path):
+    rows = [{"messages": user(f"get me the {t}") + reply(f"the {t}")} for t in ("salt", "cup", "pen", "key")]
+    data = write_jsonl(tmp_path / "sft.jsonl", rows)
+    config = {"baseCheckpoint": str(base_checkpoint), "data": {"train": data, "validationFraction": 0}, **SHORT}
+    config["maxSteps"] = 4
+    job, work = write_job(tmp_path / "job.json", "sft", config), tmp_path / "work"
+    proc = subprocess.Popen(command(job, work, None), env=env(), stdout=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if '"progress", "step": 2,' in line:
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait() == 75
+    cancelled = result(parse("".join(lines)))
+    assert cancelled["status"] == "cancelled" and 2 <= cancelled["step"] < 4
+    assert AutoModelForCausalLM.from_pretrained(cancelled["finalCheckpoint"]).config.vocab_size == 261
+
+    rc, events, stderr = run_job(tmp_path, "sft", config, work_dir=work)
+    completed(events, rc, stderr)
+    assert any(f"at step {cancelled['step']}" in e.get("message", "") for e in events)
+    assert min(losses(events)) == cancelled["step"] + 1
+    logged = [json.loads(line)["step"] for line in (work / "metrics.jsonl").read_text().splitlines()]
+    assert sorted(set(logged)) == [1, 2, 3, 4]
