@@ -432,6 +432,60 @@ def rloo():
     })
 
 
+def dpo_variants():
+    # More preference losses on sequence log-probs (h as in dpo_losses); each case holds the loss, the
+    # implicit-reward metrics and the gradients with respect to the policy's log-probs.
+    B = 4
+    cases = []
+
+    def log_odds(p):
+        return p - torch.log1p(-torch.exp(p))
+
+    for kind, beta, eps, free in (("hinge", 0.1, 0.0, False), ("robust", 0.5, 0.2, False), ("sigmoid", 0.1, 0.0, True),
+                                  ("simpo", 2.0, 0.1, True), ("orpo", 0.1, 0.0, True)):
+        averaged = kind in ("simpo", "orpo")
+        # length-averaged log-probs are about -1 a token; sums about -20 a response
+        centre, spread = (-1.5, 0.4) if averaged else (-20.0, 3.0)
+        pc = f32(randn(B, scale=spread).add(centre).clamp(max=-0.05)).requires_grad_()
+        pr = f32(randn(B, scale=spread).add(centre).clamp(max=-0.05)).requires_grad_()
+        rc = torch.zeros(B) if free else f32(randn(B, scale=spread).add(centre))
+        rr = torch.zeros(B) if free else f32(randn(B, scale=spread).add(centre))
+        h = (pc - pr) - (rc - rr)
+        nll = f32(torch.tensor(1.7))
+        gamma = 0.5
+        if kind == "hinge":
+            # SLiC (Zhao et al. 2023), TRL loss_type "hinge"
+            losses = torch.relu(1 - beta * h)
+        elif kind == "robust":
+            # Chowdhury et al. 2024, TRL loss_type "robust"
+            losses = (-F.logsigmoid(beta * h) * (1 - eps) + F.logsigmoid(-beta * h) * eps) / (1 - 2 * eps)
+        elif kind == "simpo":
+            # Meng et al. 2024 as TRL's CPOTrainer: logits = h - gamma / beta, label-smoothed logistic loss of beta logits
+            x = beta * (h - gamma / beta)
+            losses = -F.logsigmoid(x) * (1 - eps) - F.logsigmoid(-x) * eps
+        elif kind == "orpo":
+            # Hong et al. 2024 as TRL's ORPOTrainer: NLL(chosen) - beta * logsigmoid(log odds ratio)
+            losses = -beta * F.logsigmoid(log_odds(pc) - log_odds(pr))
+        else:
+            losses = -F.logsigmoid(beta * h)
+        loss = losses.mean() + (nll if kind == "orpo" else 0)
+        chosen_rewards, rejected_rewards = beta * (pc - rc), beta * (pr - rr)
+        cases.append({
+            "lossType": kind, "beta": beta, "labelSmoothing": eps, "referenceFree": free, "simpoGamma": gamma,
+            "inputs": {"policyChosen": tensor(pc), "policyRejected": tensor(pr), "referenceChosen": tensor(rc),
+                       "referenceRejected": tensor(rr), "chosenNll": tensor(nll)},
+            "outputs": {
+                "loss": loss.item(),
+                "rewards/chosen": chosen_rewards.mean().item(),
+                "rewards/rejected": rejected_rewards.mean().item(),
+                "rewards/margins": (chosen_rewards - rejected_rewards).mean().item(),
+                "rewards/accuracies": (chosen_rewards > rejected_rewards).double().mean().item(),
+            },
+            "grads": {"policyChosen": tensor(grad_of(loss, pc)), "policyRejected": tensor(grad_of(loss, pr))},
+        })
+    write("dpo_variants", {"formula": "hinge, robust, reference-free sigmoid, SimPO and ORPO losses", "cases": cases})
+
+
 if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
     sft()
@@ -442,3 +496,4 @@ if __name__ == "__main__":
     ppo_reward_options()
     grpo()
     rloo()
+    dpo_variants()

@@ -10,7 +10,12 @@ import type { JobOptions } from "../jobs/types.js";
 import type { Value } from "../graph/graph.js";
 import * as op from "../graph/ops.js";
 import { tokenCrossEntropy } from "../objectives/crossEntropy.js";
-import { dpoLoss, sequenceLogProbs } from "../objectives/dpo.js";
+import {
+  AVERAGED_LOSS_TYPES,
+  REFERENCE_FREE_LOSS_TYPES,
+  dpoLoss,
+  sequenceLogProbs,
+} from "../objectives/dpo.js";
 import { tensor } from "../runtime/session.js";
 import { PreferencePairSchema, readJsonl } from "./data.js";
 import { type BaseModel, loadBaseModel, policyLogits } from "./model.js";
@@ -46,14 +51,14 @@ export function dpoLossGraph(
   base: BaseModel,
   pairs: number,
   seqLen: number,
-  cfg: Pick<DpoConfig, "beta" | "labelSmoothing" | "lossType" | "rpoAlpha">,
+  cfg: Pick<DpoConfig, "beta" | "labelSmoothing" | "lossType" | "rpoAlpha"> & { simpoGamma?: number },
 ): BuildLoss {
   return (g, params) => {
     const logits = policyLogits(g, base.model, params, 2 * pairs, seqLen);
     const targets = g.input(SFT_TARGETS, "int32", [2 * pairs, seqLen]);
     const mask = g.input(SFT_WEIGHTS, "float32", [2 * pairs, seqLen]);
     const [policyChosen, policyRejected] = op.split(
-      sequenceLogProbs(logits, targets, mask, cfg.lossType === "ipo"),
+      sequenceLogProbs(logits, targets, mask, AVERAGED_LOSS_TYPES.includes(cfg.lossType)),
       0,
       [pairs, pairs],
     );
@@ -63,7 +68,7 @@ export function dpoLossGraph(
         policyChosen,
         policyRejected,
         chosenNll:
-          cfg.rpoAlpha > 0
+          cfg.rpoAlpha > 0 || cfg.lossType === "orpo"
             ? tokenCrossEntropy(chosenRows(logits), chosenRows(targets), chosenRows(mask))
             : undefined,
         referenceChosen: g.input(REFERENCE_CHOSEN, "float32", [pairs]),
@@ -125,6 +130,12 @@ export async function dpoTask(
     validation: tokenize(records.validation, "validation data"),
   };
 
+  if (cfg.referenceFree || REFERENCE_FREE_LOSS_TYPES.includes(cfg.lossType)) {
+    // No reference model: its log-probs are 0 (TRL reference_free), and no reference pass runs.
+    const free = (split: keyof typeof splits) =>
+      splits[split].map((e) => ({ ...e, referenceChosen: 0, referenceRejected: 0 }));
+    return dpoExamplesTask(cfg, input, base, seqLen, free("train"), free("validation"));
+  }
   // The reference pass: once, before training; the reference weights are dropped when it returns.
   mkdirSync(workDir, { recursive: true });
   const file = join(workDir, REFERENCE_LOGPS_FILE);
@@ -154,13 +165,24 @@ export async function dpoTask(
   const withReference = (split: keyof typeof splits): DpoExample[] => {
     const n = splits[split].length;
     const { sum, tokens } = logps![split];
-    const value = (i: number) => (cfg.lossType === "ipo" ? sum[i] / tokens[i] : sum[i]);
+    const value = (i: number) => (AVERAGED_LOSS_TYPES.includes(cfg.lossType) ? sum[i] / tokens[i] : sum[i]);
     return splits[split].map((e, i) => ({
       ...e,
       referenceChosen: value(i),
       referenceRejected: value(n + i),
     }));
   };
+  return dpoExamplesTask(cfg, input, base, seqLen, withReference("train"), withReference("validation"));
+}
+
+function dpoExamplesTask(
+  cfg: DpoConfig,
+  input: unknown,
+  base: BaseModel,
+  seqLen: number,
+  train: DpoExample[],
+  validation: DpoExample[],
+): Promise<TrainTask<Feeds>> {
   return examplesTask<DpoExample>({
     kind: "dpo",
     run: cfg,
@@ -168,8 +190,8 @@ export async function dpoTask(
     base,
     weights: base.weights,
     buildLoss: (rows) => dpoLossGraph(base, rows, seqLen, cfg),
-    train: withReference("train"),
-    validation: withReference("validation"),
+    train,
+    validation,
     collate: (examples) => dpoFeeds(examples, seqLen),
     tokensPerExample: 2 * seqLen,
   });

@@ -71,3 +71,35 @@ describe("DPO loss", () => {
     });
   }
 });
+
+describe("more preference losses", () => {
+  for (const c of loadFixture("dpo_variants").cases) {
+    it(`match PyTorch: ${c.lossType}${c.referenceFree ? " (reference-free)" : ""}, loss, rewards and gradients`, async () => {
+      const h = new Harness();
+      const policyChosen = h.input("policyChosen", c.inputs.policyChosen);
+      const policyRejected = h.input("policyRejected", c.inputs.policyRejected);
+      const out = dpoLoss(
+        {
+          policyChosen,
+          policyRejected,
+          referenceChosen: h.input("referenceChosen", c.inputs.referenceChosen),
+          referenceRejected: h.input("referenceRejected", c.inputs.referenceRejected),
+          chosenNll: h.input("chosenNll", c.inputs.chosenNll),
+        },
+        { beta: c.beta, labelSmoothing: c.labelSmoothing, lossType: c.lossType, simpoGamma: c.simpoGamma },
+      );
+      const outputs: Record<string, Value> = { loss: out.loss };
+      for (const m of METRICS) outputs[m] = out[m];
+      const r = await h.run(outputs, out.loss, { policyChosen, policyRejected });
+      expectScalarClose(r.loss, c.outputs.loss, 1e-5, "loss");
+      for (const m of METRICS) expectScalarClose(r[m], c.outputs[m], 1e-5, m);
+      expectAllClose(r["grad/policyChosen"], c.grads.policyChosen.data, 1e-5, "d loss / d chosen log-probs");
+      expectAllClose(
+        r["grad/policyRejected"],
+        c.grads.policyRejected.data,
+        1e-5,
+        "d loss / d rejected log-probs",
+      );
+    });
+  }
+});

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readSafetensors } from "../../src/io/safetensors.js";
@@ -50,5 +50,21 @@ describe("runJob dpo", () => {
     const written = statSync(join(dir, "cancelled", REFERENCE_LOGPS_FILE)).mtimeMs;
     await recordJob("dpo", ipo(), join(dir, "cancelled"));
     expect(statSync(join(dir, "cancelled", REFERENCE_LOGPS_FILE)).mtimeMs).toBe(written);
+  });
+
+  it("trains the reference-free losses (SimPO, ORPO) without a reference pass, raising the margin", async () => {
+    for (const [lossType, beta] of [
+      ["simpo", 2],
+      ["orpo", 0.5],
+    ] as const) {
+      const dir = join(root, lossType);
+      const run = await recordJob("dpo", config({ lossType, beta }), dir);
+      expect(existsSync(join(dir, REFERENCE_LOGPS_FILE)), lossType).toBe(false);
+      expect(run.losses.every(Number.isFinite), lossType).toBe(true);
+      const margins = run.records.filter((r) => r.metrics["rewards/margins"] !== undefined);
+      expect(margins.at(-1)!.metrics["rewards/margins"], lossType).toBeGreaterThan(
+        margins[0].metrics["rewards/margins"],
+      );
+    }
   });
 });
