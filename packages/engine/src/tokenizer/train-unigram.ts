@@ -102,8 +102,10 @@ function requiredCharacters(corpus: Corpus): Set<string> {
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
-/** Characters by frequency, then substrings seen at least twice by frequency x length; scores as log-probabilities. */
+/** Characters by frequency, then maximal substrings seen twice or more by frequency x length; log-probabilities. */
 function seedPieces(corpus: Corpus, maxLength: number, seedSize: number): Pieces {
   const charCounts = new Map<string, number>();
   const subCounts = new Map<string, number>();
@@ -120,8 +122,18 @@ function seedPieces(corpus: Corpus, maxLength: number, seedSize: number): Pieces
     }
   });
   const charList = [...charCounts].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
+  // Only maximal substrings, as the reference's suffix array gives: one that always continues the same way (an
+  // extension by one character has its count) adds nothing its extension does not.
+  const nonMaximal = new Set<string>();
+  for (const [sub, count] of subCounts) {
+    const prefix = sub.slice(0, sub.length - (isLowSurrogate(sub.charCodeAt(sub.length - 1)) ? 2 : 1));
+    const suffix = sub.slice(isHighSurrogate(sub.charCodeAt(0)) ? 2 : 1);
+    if (subCounts.get(prefix) === count) nonMaximal.add(prefix);
+    if (subCounts.get(suffix) === count) nonMaximal.add(suffix);
+  }
   const subList: [string, number][] = [];
-  for (const [sub, count] of subCounts) if (count >= 2) subList.push([sub, count * Array.from(sub).length]);
+  for (const [sub, count] of subCounts)
+    if (count >= 2 && !nonMaximal.has(sub)) subList.push([sub, count * Array.from(sub).length]);
   subList.sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
   const seed = [...charList, ...subList.slice(0, Math.max(0, seedSize - charList.length))];
   const logSum = Math.log(seed.reduce((s, [, v]) => s + v, 0));
