@@ -208,7 +208,7 @@ function SnapshotList() {
       {snapshots.data!.length === 0 && <p className="muted">None yet.</p>}
       <ul className="plain">
         {snapshots.data!.map((s) => (
-          <li key={s.id} className="snapshot" data-testid="snapshot">
+          <li key={s.id} id={`snapshot-${s.id}`} className="snapshot" data-testid="snapshot">
             <strong>{s.name}</strong>{" "}
             <span className="small muted">{new Date(s.createdAt).toLocaleString()}</span>
             <div className="small">
@@ -216,6 +216,16 @@ function SnapshotList() {
                 .map(([k, v]) => `${k} ${v}`)
                 .join(" · ")}
             </div>
+            <ul className="plain small">
+              {s.files
+                .filter((file) => file.lines === 0)
+                .map((file) => (
+                  <li key={file.name}>
+                    <span className="mono">{file.name}</span> is empty
+                    {s.explanations[file.name] ? `: ${s.explanations[file.name]}` : ""}
+                  </li>
+                ))}
+            </ul>
             <div className="mono small" title="sha256 content hash">
               {s.contentHash}
             </div>

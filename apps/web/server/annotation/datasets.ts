@@ -13,6 +13,7 @@ import { explainEmptySnapshotFiles, isEvalPrompt } from "@rlhf/shared";
 import type { ChatMessage } from "./content";
 import { idempotentWrite, storedResult, type Tx } from "./idempotency";
 import type { createSnapshotInput, importJsonlInput, SnapshotFilters, snapshotFileInput } from "./inputs";
+import { explanationsOf } from "../runs/inputOptions";
 import { parseImportJsonl } from "./jsonlImport";
 import { withArenaVotes } from "../arena/snapshot";
 import { buildSnapshotExport, type ExportPrompt } from "./snapshotExport";
@@ -215,6 +216,8 @@ export async function listSnapshots(ctx: AnnotationContext) {
     filters: s.filters as SnapshotFilters,
     counts: s.counts as Record<string, number>,
     files: s.files as { name: string; lines: number; sha256: string }[],
+    /** Why a file is empty, by file name (from the manifest). */
+    explanations: explanationsOf(s.artifactPath),
     contentHash: s.contentHash,
     createdBy: s.createdBy?.name ?? null,
     createdAt: s.createdAt.toISOString(),

@@ -4,7 +4,7 @@ import type { PrismaClient } from "@rlhf/db";
 import { readSnapshotManifest } from "@rlhf/db/runs";
 
 /** The manifest's explanations of empty files; none when the snapshot's files are gone or predate them. */
-function explanationsOf(artifactPath: string): Record<string, string> {
+export function explanationsOf(artifactPath: string): Record<string, string> {
   try {
     return (readSnapshotManifest(artifactPath).explanations ?? {}) as Record<string, string>;
   } catch {

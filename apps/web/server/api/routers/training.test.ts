@@ -198,6 +198,22 @@ describe("training.live", () => {
   });
 });
 
+describe("training.inputOptions", () => {
+  it("offers the snapshots with their counts and why a file is empty, and the model versions", async () => {
+    const { snapshots, versions } = await admin.training.inputOptions();
+    const modelsOnly = snapshots.find((s) => s.id === emptySnapshotId)!;
+    expect(modelsOnly.files.find((f) => f.name === "sft.jsonl")?.lines).toBe(0);
+    expect(modelsOnly.explanations["sft.jsonl"]).toMatch(/model outputs .* go to ranking/);
+    expect(snapshots.find((s) => s.id === snapshotId)?.explanations["sft.jsonl"]).toBeUndefined();
+    // The snapshot page shows the same explanation.
+    const listed = (await admin.datasets.snapshots()).find((s) => s.id === emptySnapshotId)!;
+    expect(listed.explanations).toEqual(modelsOnly.explanations);
+    expect(versions.find((v) => v.id === baseId)).toMatchObject({ label: "tiny-base v1", kind: "BASE" });
+    const annotator = (await callers.person("ANNOTATOR")).api;
+    expect((await rejection(annotator.training.inputOptions())).code).toBe("FORBIDDEN");
+  });
+});
+
 describe("training.list and training.get", () => {
   it("let any signed-in role read runs, but not anonymous callers", async () => {
     const annotator = (await callers.person("ANNOTATOR")).api;
