@@ -34,6 +34,11 @@ function makeRawFolder(): { dir: string; goodChatTexts: string[] } {
     ).join("");
   writeFileSync(join(dir, "books", "noise.txt"), Array.from({ length: 5 }, noise).join("\n\n"));
   writeFileSync(join(dir, "books", "empty.txt"), "");
+  // A binary file with a text name: skipped before decoding, listed in the card.
+  writeFileSync(
+    join(dir, "books", "image.txt"),
+    Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n"), Buffer.alloc(64), Buffer.from("IHDR some text chunk")]),
+  );
   const goodChatTexts = Array.from({ length: 30 }, () => toText(makeDocument(rng, vocab, 30)));
   const lines = goodChatTexts.map((text) => Buffer.from(JSON.stringify({ text }) + "\n"));
   lines.splice(1, 0, Buffer.from('{"text": "unterminated\n'));
@@ -80,6 +85,10 @@ describe("data prepare", { timeout: 30_000 }, () => {
     ]);
     expect(card.sources.chat.emptyFiles).toEqual([join(dir, "chat", "empty.jsonl")]);
     expect(card.sources.books.emptyFiles).toEqual([join(dir, "books", "empty.txt")]);
+    expect(card.sources.books.binaryFiles).toEqual([join(dir, "books", "image.txt")]);
+    expect(readFileSync(join(dir, "out-a", "data-card.md"), "utf8")).toContain(
+      `skipped binary file ${join(dir, "books", "image.txt")}`,
+    );
     expect(card.sources.chat.cleanDocuments).toBe(goodChatTexts.length);
     const cleanChat = readFileSync(join(dir, "out-a", "work", "clean", "chat.jsonl"), "utf8")
       .trim()
@@ -89,6 +98,8 @@ describe("data prepare", { timeout: 30_000 }, () => {
     const stage = (name: string) => card.stages.find((s) => s.stage === name)!;
     expect(stage("exact_dedup").dropped.exact_duplicate).toBe(25);
     expect(stage("quality").bySource.books.dropped.symbol_ratio).toBe(5);
+    // Each rule set is a stage of its own, named in the card (Gopher repetition is on by default).
+    expect(card.stages.map((s) => s.stage)).toContain("gopher_repetition");
   });
 
   it("writes shards whose tokens add up to the card, with the tokenizer next to them", async () => {
