@@ -41,10 +41,21 @@ KIND_DEFAULTS = {
     "sft": dict(learningRate=2e-5, assistantOnlyLoss=True, packing=False),
     "reward": dict(learningRate=1e-4, centerRewardsCoefficient=0.0, marginPerRank=0.0, pairWeighting="prompt"),
     "dpo": dict(learningRate=1e-6, beta=0.1, lossType="sigmoid", labelSmoothing=0.0, rpoAlpha=0.0),
-    # TRL GRPOConfig defaults, except generations per prompt (TRL 8) and completion length (TRL 256), kept small
-    # enough for a CPU; `rewardCheckpoint` is a reward model folder (this backend's or the engine's).
+    # The engine's GrpoConfigSchema (config/grpo.ts), which are TRL's GRPOConfig defaults; the reward comes from
+    # `rewardCheckpoint`, a reward model folder of either backend.
     "grpo": dict(
-        learningRate=1e-6, beta=0.0, numGenerations=4, maxCompletionLength=64, temperature=1.0, rewardCheckpoint=None
+        learningRate=1e-6,
+        beta=0.0,
+        numGenerations=8,
+        maxCompletionLength=256,
+        temperature=1.0,
+        epsilon=0.2,
+        epsilonHigh=None,
+        numIterations=1,
+        scaleRewards="group",
+        lossType="dapo",
+        rewardCheckpoint=None,
+        rewardFunction=None,
     ),
 }
 ENGINE_ONLY = {"runtime", "outDir"}
@@ -85,6 +96,11 @@ def parse_config(kind: str, raw: dict) -> dict:
             raise ValueError(f"{kind} config: {field} is required")
         if not os.path.exists(path):
             raise FileNotFoundError(f"{kind} config: {field} {path} does not exist")
+    if kind == "grpo" and cfg["rewardFunction"]:
+        raise ValueError(
+            f"grpo config: rewardFunction {cfg['rewardFunction']!r} is registered in the engine's code; "
+            "the torch backend scores with a reward model (rewardCheckpoint)"
+        )
     if kind == "grpo" and not cfg["rewardCheckpoint"]:
         raise ValueError("grpo config: rewardCheckpoint (a reward model folder) is required")
     if cfg["optimizer"]["name"] != "adamw":
@@ -270,6 +286,11 @@ def training_arguments(kind: str, cfg: dict, torch_options: dict, work_dir: str,
         num_generations=cfg["numGenerations"],
         max_completion_length=cfg["maxCompletionLength"],
         temperature=cfg["temperature"],
+        epsilon=cfg["epsilon"],
+        epsilon_high=cfg["epsilonHigh"],
+        num_iterations=cfg["numIterations"],
+        scale_rewards=cfg["scaleRewards"],
+        loss_type=cfg["lossType"],
     )
 
 
