@@ -1,12 +1,13 @@
 // Brings up the whole platform: PostgreSQL, a queue backend, migrations, demo accounts, the trainer and the web
-// app. Used by `npm start` (scripts/start.ts) and by the browser tests (e2e/global-setup.ts).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+// app (both supervised: restarted with backoff when they crash). Used by `npm start` (scripts/start.ts) and by the browser tests (e2e/global-setup.ts).
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createPrisma } from "@rlhf/db";
 import { seedDemoAccounts, type DemoAccount } from "@rlhf/db/seed";
 import { findRedisServer, migrateDatabase, startEmbeddedPostgres, startRedisServer } from "@rlhf/db/services";
 import { REDIS_INSTALL_HINT } from "@rlhf/shared/queue";
+import { PlatformState, stopProcess, superviseApp, type SupervisedApp } from "./supervise";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 const WEB_DIR = join(ROOT, "apps/web");
@@ -26,6 +27,10 @@ export interface PlatformOptions {
   demoPassword?: string;
   /** Extra environment for the trainer (tests shorten its timers). */
   trainerEnv?: Record<string, string>;
+  /** A stop request during start-up: the step under way ends (a build is interrupted), then all is stopped. */
+  signal?: AbortSignal;
+  /** "auto": `next build` when its sources changed since the last build; "always": build anyway. */
+  webBuild?: "auto" | "always";
   log: (message: string) => void;
 }
 
@@ -39,33 +44,37 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** Thrown by startPlatform when its signal asked it to stop during start-up (after everything was stopped). */
+export class StartCancelled extends Error {
+  constructor() {
+    super("start-up cancelled by a stop request");
+    this.name = "StartCancelled";
+  }
+}
+
 type Stop = () => Promise<void>;
 
 // Longer than the trainer's own shutdown timer (TRAINER_SHUTDOWN_MS, 10 s), so it normally exits by itself.
 const APP_STOP_GRACE_MS = 12_000;
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const signal = options.signal ?? new AbortController().signal;
+  const state = new PlatformState(options.dataDir);
   const services: Stop[] = []; // stopped last-started first
-  const apps: ChildProcess[] = [];
-  let stopping = false;
-  const stop = async () => {
-    stopping = true;
-    await Promise.all(apps.map((child) => terminate(child, APP_STOP_GRACE_MS)));
-    for (const stopService of services.reverse()) await stopService();
+  const apps: SupervisedApp[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await Promise.all(apps.map((app) => app.stop(APP_STOP_GRACE_MS)));
+      for (const stopService of services.reverse()) await stopService();
+      state.clear();
+    })());
+  /** Between two steps of the start-up: a stop request ends it here. */
+  const checkpoint = () => {
+    if (signal.aborted) throw new StartCancelled();
   };
-  function spawnApp(
-    name: string,
-    [command, ...args]: string[],
-    cwd: string,
-    appEnv: NodeJS.ProcessEnv,
-  ): ChildProcess {
-    const child = spawn(command, args, { cwd, env: appEnv, stdio: ["ignore", "inherit", "inherit"] });
-    child.once("exit", (code, signal) => {
-      if (!stopping) console.error(`[platform] ${name} exited unexpectedly (code ${code}, signal ${signal})`);
-    });
-    return child;
-  }
   try {
+    await state.stopLeftovers(options.log);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -76,17 +85,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     };
 
     if (!env.DATABASE_URL) {
+      const pgDir = join(options.dataDir, "pg");
       const postgres = await startEmbeddedPostgres({
-        dataDir: join(options.dataDir, "pg"),
+        dataDir: pgDir,
         port: options.ports.postgres,
         persistent: options.persistent,
         password: options.postgresPassword,
       });
       services.push(() => postgres.stop());
+      state.record("postgres", postmasterPid(pgDir));
+      checkpoint();
       await postgres.ensureDatabase("rlhf");
       env.DATABASE_URL = postgres.url("rlhf");
       options.log(`postgres (embedded) on port ${options.ports.postgres}`);
     }
+    checkpoint();
 
     let queueBackend: Platform["queueBackend"] = "redis";
     if (!env.REDIS_URL) {
@@ -99,6 +112,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           persistent: options.persistent,
         });
         services.push(() => redis.stop());
+        state.record("redis", redis.pid);
         env.REDIS_URL = redis.url;
         options.log(`redis (${binary}) on port ${options.ports.redis}`);
       } else {
@@ -109,18 +123,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         );
       }
     }
+    checkpoint();
 
     await migrateDatabase(env.DATABASE_URL);
     options.log("migrations applied");
+    checkpoint();
     const prisma = createPrisma(env.DATABASE_URL);
     const newAccounts = await seedDemoAccounts(prisma, { password: options.demoPassword }).finally(() =>
       prisma.$disconnect(),
     );
+    checkpoint();
 
-    buildWebIfStale(options.log);
+    await buildWebIfStale(options.webBuild ?? "auto", signal, options.log);
+    checkpoint();
 
+    const supervise = (name: string, argv: string[], cwd: string, appEnv: NodeJS.ProcessEnv) =>
+      superviseApp(name, argv, {
+        cwd,
+        env: appEnv,
+        log: (message) => options.log(message),
+        onStart: (pid) => state.record(name, pid),
+      });
     apps.push(
-      spawnApp(
+      supervise(
         "trainer",
         [process.execPath, "--import", TSX_LOADER, join(ROOT, "apps/trainer/src/main.ts")],
         ROOT,
@@ -130,7 +155,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           ...options.trainerEnv,
         },
       ),
-      spawnApp(
+      supervise(
         "web",
         [process.execPath, nextBin(), "start", "-p", String(options.ports.web), "-H", "127.0.0.1"],
         WEB_DIR,
@@ -140,9 +165,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const webUrl = `http://127.0.0.1:${options.ports.web}`;
     const trainerHealthUrl = `http://127.0.0.1:${options.ports.trainerHealth}/health`;
     await Promise.all([
-      waitForHealthy(`${webUrl}/api/health`, apps[1]),
-      waitForHealthy(trainerHealthUrl, apps[0]),
+      waitForHealthy(`${webUrl}/api/health`, signal),
+      waitForHealthy(trainerHealthUrl, signal),
     ]);
+    checkpoint();
     return { webUrl, trainerHealthUrl, newAccounts, queueBackend, stop };
   } catch (error) {
     await stop();
@@ -150,24 +176,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 }
 
-const nextBin = () => join(ROOT, "node_modules/next/dist/bin/next");
-
-function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill("SIGTERM");
-  });
+/** PostgreSQL's own pid, from the first line of postmaster.pid in its data folder. */
+function postmasterPid(pgDir: string): number | undefined {
+  const file = join(pgDir, "postmaster.pid");
+  return existsSync(file) ? Number(readFileSync(file, "utf8").split("\n")[0]) : undefined;
 }
 
-async function waitForHealthy(url: string, app: ChildProcess, timeoutMs = 120_000): Promise<void> {
+const nextBin = () => join(ROOT, "node_modules/next/dist/bin/next");
+
+async function waitForHealthy(url: string, signal: AbortSignal, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (app.exitCode !== null) throw new Error(`the process serving ${url} exited with code ${app.exitCode}`);
+    if (signal.aborted) throw new StartCancelled();
     const status = await fetch(url).then(
       (response) => response.status,
       () => 0,
@@ -196,8 +216,15 @@ function newestMtime(paths: string[]): number {
   return newest;
 }
 
-/** `next build` when there is no build, or when the web app or the packages it bundles changed since. */
-function buildWebIfStale(log: (message: string) => void): void {
+/**
+ * `next build` when there is no build, when the web app or the packages it bundles changed since, or always.
+ * It runs in a process group of its own, so a stop request ends the build and every worker it started.
+ */
+async function buildWebIfStale(
+  mode: "auto" | "always",
+  signal: AbortSignal,
+  log: (message: string) => void,
+): Promise<void> {
   const buildId = join(WEB_DIR, ".next/BUILD_ID");
   const sources = [
     WEB_DIR,
@@ -205,12 +232,18 @@ function buildWebIfStale(log: (message: string) => void): void {
     join(ROOT, "packages/db/src"),
     join(ROOT, "prisma"),
   ];
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(sources)) return;
+  if (mode === "auto" && existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(sources)) return;
   log("building the web app (next build; about a minute, only when its sources changed)");
-  const result = spawnSync(process.execPath, [nextBin(), "build"], {
+  const build = spawn(process.execPath, [nextBin(), "build"], {
     cwd: WEB_DIR,
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    detached: true,
   });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  const interrupt = () => void stopProcess(build.pid!, "SIGTERM", 5000, true);
+  signal.addEventListener("abort", interrupt);
+  const code = await new Promise<number | null>((resolve) => build.once("exit", resolve));
+  signal.removeEventListener("abort", interrupt);
+  if (signal.aborted) throw new StartCancelled();
+  if (code !== 0) throw new Error(`next build failed (exit ${code})`);
 }

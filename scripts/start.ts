@@ -1,17 +1,19 @@
-// `npm start`: the whole platform on this machine. Ctrl-C stops the apps, then Redis, then PostgreSQL.
+// `npm start`: the whole platform on this machine, its apps supervised. Ctrl-C (or SIGTERM), at any moment,
+// stops the apps, then Redis, then PostgreSQL. RLHF_DATA_DIR moves .data; RLHF_WEB_BUILD=always forces a build.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, startPlatform } from "./platform";
+import { ROOT, StartCancelled, startPlatform, type Platform } from "./platform";
 
 // Ctrl-C in a terminal signals the whole foreground process group, PostgreSQL and Redis included, which would
 // then stop before the apps. So the platform runs in a process group of its own, and this process forwards
-// Ctrl-C to it as one SIGTERM; the platform then stops its parts in order.
+// Ctrl-C (or SIGTERM) to it as one SIGTERM; the platform then stops its parts in order, at any moment of its
+// start-up too. The IPC channel tells the platform when this process is gone (killed outright): it stops then.
 if (!process.env.RLHF_PLATFORM_GROUP) {
   const platform = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     detached: true,
-    stdio: "inherit",
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env, RLHF_PLATFORM_GROUP: "1" },
   });
   const forward = () => platform.kill("SIGTERM");
@@ -28,7 +30,23 @@ async function runPlatform() {
     console.log(`[start +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
   const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-  const dataDir = join(ROOT, ".data");
+  // Listening from the first moment: a stop request during start-up ends the step under way, then stops
+  // everything started so far, in order.
+  const stopRequest = new AbortController();
+  const requestStop = (reason: string) => {
+    if (stopRequest.signal.aborted) return;
+    log(`${reason}: stopping the apps, then the queue, then the database`);
+    stopRequest.abort();
+    setTimeout(() => {
+      console.error("[start] stopping took over 60 s; exiting anyway");
+      process.exit(1);
+    }, 60_000).unref();
+  };
+  process.on("SIGINT", () => requestStop("SIGINT"));
+  process.on("SIGTERM", () => requestStop("SIGTERM"));
+  process.on("disconnect", () => requestStop("npm start exited"));
+
+  const dataDir = process.env.RLHF_DATA_DIR ?? join(ROOT, ".data");
   // PostgreSQL runs as its own `postgres` user when started by root, so the folder must be enterable.
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
@@ -42,19 +60,28 @@ async function runPlatform() {
   const initialPostgresPassword = () =>
     existsSync(join(dataDir, "pg", "PG_VERSION")) ? "postgres" : randomBytes(32).toString("base64url");
 
-  const platform = await startPlatform({
-    dataDir,
-    persistent: true,
-    ports: {
-      postgres: port("PG_PORT", 54329),
-      redis: port("REDIS_PORT", 63799),
-      web: port("PORT", 3000),
-      trainerHealth: port("TRAINER_HEALTH_PORT", 3101),
-    },
-    nextAuthSecret: process.env.NEXTAUTH_SECRET || persistentSecret("nextauth-secret"),
-    postgresPassword: persistentSecret("postgres-password", initialPostgresPassword),
-    log,
-  });
+  let platform: Platform;
+  try {
+    platform = await startPlatform({
+      dataDir,
+      persistent: true,
+      ports: {
+        postgres: port("PG_PORT", 54329),
+        redis: port("REDIS_PORT", 63799),
+        web: port("PORT", 3000),
+        trainerHealth: port("TRAINER_HEALTH_PORT", 3101),
+      },
+      nextAuthSecret: process.env.NEXTAUTH_SECRET || persistentSecret("nextauth-secret"),
+      postgresPassword: persistentSecret("postgres-password", initialPostgresPassword),
+      signal: stopRequest.signal,
+      webBuild: process.env.RLHF_WEB_BUILD === "always" ? "always" : "auto",
+      log,
+    });
+  } catch (error) {
+    if (!(error instanceof StartCancelled)) throw error;
+    log("stopped during start-up");
+    process.exit(0);
+  }
 
   const accountsFile = join(dataDir, "demo-accounts.txt");
   if (platform.newAccounts.length > 0) {
@@ -64,22 +91,12 @@ async function runPlatform() {
     log(`demo accounts created (also saved in ${accountsFile}):\n  ${lines.join("\n  ")}`);
   }
   log(
-    `ready: open ${platform.webUrl} and sign in with a demo account (admin@example.com, reviewer@example.com, annotator1@example.com, annotator2@example.com; passwords in .data/demo-accounts.txt)`,
+    `ready: open ${platform.webUrl} and sign in with a demo account (admin@example.com, reviewer@example.com, annotator1@example.com, annotator2@example.com; passwords in ${accountsFile})`,
   );
 
-  let stopping = false;
-  async function shutdown(signal: string) {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping the apps, then the queue, then the database`);
-    setTimeout(() => {
-      console.error("[start] shutdown took over 30 s; exiting anyway");
-      process.exit(1);
-    }, 30_000).unref();
-    await platform.stop();
-    log("stopped");
-    process.exit(0);
-  }
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  if (!stopRequest.signal.aborted)
+    await new Promise((resolve) => stopRequest.signal.addEventListener("abort", resolve));
+  await platform.stop();
+  log("stopped");
+  process.exit(0);
 }

