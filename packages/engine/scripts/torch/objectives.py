@@ -486,6 +486,35 @@ def dpo_variants():
     write("dpo_variants", {"formula": "hinge, robust, reference-free sigmoid, SimPO and ORPO losses", "cases": cases})
 
 
+def kto():
+    # Ethayarajh et al. 2024 as TRL's KTOTrainer (loss_type "kto"): r = policy - reference (summed log-probs);
+    # z0 = mean(policy_KL - reference_KL) over mismatched pairs, clamped at 0 and detached;
+    # desirable: w_d (1 - sigmoid(beta (r - z0))), undesirable: w_u (1 - sigmoid(beta (z0 - r))); mean over the batch.
+    B = 6
+    policy = f32(randn(B, scale=3.0).sub(20)).requires_grad_()
+    reference = f32(randn(B, scale=3.0).sub(20))
+    label = torch.tensor([1, 0, 1, 1, 0, 0], dtype=torch.float64)
+    kl_policy = f32(randn(B, scale=3.0).sub(19))
+    kl_reference = f32(randn(B, scale=3.0).sub(20))
+    z0 = (kl_policy - kl_reference).mean().clamp(min=0).detach()
+    beta, wd, wu = 0.1, 1.0, 1.33
+    r = policy - reference
+    desirable = wd * (1 - torch.sigmoid(beta * (r - z0)))
+    undesirable = wu * (1 - torch.sigmoid(beta * (z0 - r)))
+    loss = torch.where(label > 0, desirable, undesirable).mean()
+    rewards = beta * r
+    write("kto", {
+        "formula": "desirable w_d (1 - sigmoid(beta (r - z0))), undesirable w_u (1 - sigmoid(beta (z0 - r))), z0 = max(0, mean KL of mismatched pairs)",
+        "beta": beta, "desirableWeight": wd, "undesirableWeight": wu,
+        "inputs": {"policy": tensor(policy), "reference": tensor(reference), "label": tensor(label),
+                   "klPolicy": tensor(kl_policy), "klReference": tensor(kl_reference)},
+        "outputs": {"kl": z0.item(), "loss": loss.item(),
+                    "rewards/chosen": rewards[label > 0].mean().item(),
+                    "rewards/rejected": rewards[label == 0].mean().item()},
+        "grads": {"policy": tensor(grad_of(loss, policy))},
+    })
+
+
 if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
     sft()
@@ -497,3 +526,4 @@ if __name__ == "__main__":
     grpo()
     rloo()
     dpo_variants()
+    kto()

@@ -5,13 +5,14 @@
 import type { z } from "zod";
 import { DpoConfigSchema } from "./dpo.js";
 import { GrpoConfigSchema } from "./grpo.js";
+import { KtoConfigSchema } from "./kto.js";
 import { PpoConfigSchema } from "./ppo.js";
 import { PretrainConfigSchema } from "./pretrain.js";
 import { RewardConfigSchema } from "./reward.js";
 import { RlooConfigSchema } from "./rloo.js";
 import { SftConfigSchema } from "./sft.js";
 
-export const JOB_KINDS = ["pretrain", "sft", "reward", "dpo", "ppo", "grpo", "rloo"] as const;
+export const JOB_KINDS = ["pretrain", "sft", "reward", "dpo", "ppo", "grpo", "rloo", "kto"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const JOB_CONFIG_SCHEMAS = {
@@ -22,6 +23,7 @@ export const JOB_CONFIG_SCHEMAS = {
   ppo: PpoConfigSchema,
   grpo: GrpoConfigSchema,
   rloo: RlooConfigSchema,
+  kto: KtoConfigSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** What a caller writes for a job of kind K (fields with defaults may be left out). */

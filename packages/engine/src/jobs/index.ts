@@ -7,6 +7,7 @@ import { JOB_CONFIG_SCHEMAS, JOB_KINDS, type JobConfig, type JobKind } from "../
 import { parseConfig } from "../config/posttrain.js";
 import { dpoTask } from "../posttrain/dpo.js";
 import { groupTask } from "../posttrain/group-rl.js";
+import { ktoTask } from "../posttrain/kto.js";
 import { ppoTask } from "../posttrain/ppo.js";
 import { rewardTask } from "../posttrain/reward-model.js";
 import { sftTask } from "../posttrain/sft.js";
@@ -52,6 +53,10 @@ const BUILDERS: { [K in JobKind]: Builder<K> } = {
   }),
   rloo: async (cfg, input) => ({
     task: (await groupTask("rloo", cfg, input)) as TrainTask<unknown>,
+    settings: postTrainSettings(cfg),
+  }),
+  kto: async (cfg, input, workDir, log) => ({
+    task: (await ktoTask(cfg, input, workDir, log)) as TrainTask<unknown>,
     settings: postTrainSettings(cfg),
   }),
 };

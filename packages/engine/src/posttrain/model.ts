@@ -32,7 +32,7 @@ export interface BaseModel {
 
 /** config.json of a post-training checkpoint, in the layout of pretraining's (train/loop.ts). */
 export interface PostTrainCheckpointConfig {
-  format: `rlhf-engine/${"sft" | "reward" | "dpo" | "ppo" | "grpo" | "rloo"}`;
+  format: `rlhf-engine/${"sft" | "reward" | "dpo" | "ppo" | "grpo" | "rloo" | "kto"}`;
   model: ModelConfig;
   run: unknown;
 }

@@ -33,29 +33,40 @@ export function sequencesHash(seqs: TokenizedConversation[]): string {
 }
 
 /** Log-probs of many sequences under one model, `rows` sequences of `seqLen` steps per forward pass. */
-export async function computeSequenceLogps(
-  model: ModelConfig,
-  weights: TensorMap,
-  seqs: TokenizedConversation[],
-  rows: number,
-  seqLen: number,
-  runtime?: RuntimeOptions,
-): Promise<SequenceLogps> {
-  const forward = await compileForward({
-    model,
-    runtime,
-    build: (g, params) => {
-      const logits = policyLogits(g, model, params, rows, seqLen);
-      const targets = g.input(SFT_TARGETS, "int32", [rows, seqLen]);
-      const mask = g.input(SFT_WEIGHTS, "float32", [rows, seqLen]);
-      return { logps: sequenceLogProbs(logits, targets, mask) };
-    },
-  });
-  const weightFeeds: Feeds = {};
-  for (const [name, t] of Object.entries(weights))
-    weightFeeds[name] = tensor("float32", t.shape, t.data as Float32Array);
-  const result: SequenceLogps = { sum: new Float64Array(seqs.length), tokens: new Float64Array(seqs.length) };
-  try {
+/** A forward graph of summed response log-probs over `rows` sequences, for any weights (reference or policy). */
+export class SequenceLogpsForward {
+  private constructor(
+    private readonly forward: Awaited<ReturnType<typeof compileForward>>,
+    private readonly rows: number,
+    private readonly seqLen: number,
+  ) {}
+
+  static async create(
+    model: ModelConfig,
+    rows: number,
+    seqLen: number,
+    runtime?: RuntimeOptions,
+  ): Promise<SequenceLogpsForward> {
+    const forward = await compileForward({
+      model,
+      runtime,
+      build: (g, params) => {
+        const logits = policyLogits(g, model, params, rows, seqLen);
+        const targets = g.input(SFT_TARGETS, "int32", [rows, seqLen]);
+        const mask = g.input(SFT_WEIGHTS, "float32", [rows, seqLen]);
+        return { logps: sequenceLogProbs(logits, targets, mask) };
+      },
+    });
+    return new SequenceLogpsForward(forward, rows, seqLen);
+  }
+
+  /** Any number of sequences, `rows` at a time (the last chunk filled with its first sequence, then dropped). */
+  async run(weights: Feeds, seqs: TokenizedConversation[]): Promise<SequenceLogps> {
+    const { rows, seqLen } = this;
+    const result: SequenceLogps = {
+      sum: new Float64Array(seqs.length),
+      tokens: new Float64Array(seqs.length),
+    };
     for (let start = 0; start < seqs.length; start += rows) {
       const chunk = seqs.slice(start, start + rows);
       const batch = conversationBatch(
@@ -64,7 +75,7 @@ export async function computeSequenceLogps(
         false,
       );
       const shape = [rows, seqLen];
-      const out = await forward.run(weightFeeds, {
+      const out = await this.forward.run(weights, {
         [INPUT_IDS]: tensor("int32", shape, batch.inputs),
         [SFT_TARGETS]: tensor("int32", shape, batch.targets),
         [SFT_WEIGHTS]: tensor("float32", shape, batch.weights),
@@ -74,10 +85,31 @@ export async function computeSequenceLogps(
         result.tokens[start + i] = s.lossMask.slice(1).reduce((a, b) => a + b, 0);
       });
     }
+    return result;
+  }
+
+  release(): Promise<void> {
+    return this.forward.release();
+  }
+}
+
+export async function computeSequenceLogps(
+  model: ModelConfig,
+  weights: TensorMap,
+  seqs: TokenizedConversation[],
+  rows: number,
+  seqLen: number,
+  runtime?: RuntimeOptions,
+): Promise<SequenceLogps> {
+  const forward = await SequenceLogpsForward.create(model, rows, seqLen, runtime);
+  const weightFeeds: Feeds = {};
+  for (const [name, t] of Object.entries(weights))
+    weightFeeds[name] = tensor("float32", t.shape, t.data as Float32Array);
+  try {
+    return await forward.run(weightFeeds, seqs);
   } finally {
     await forward.release();
   }
-  return result;
 }
 
 export interface ReferenceLogpsKey {

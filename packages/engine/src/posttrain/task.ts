@@ -18,7 +18,7 @@ import type { BaseModel, PostTrainCheckpointConfig } from "./model.js";
 import { type Feeds, PolicyStepRunner } from "./policy-step.js";
 
 export interface ExamplesTaskOptions<E> {
-  kind: "sft" | "reward" | "dpo";
+  kind: "sft" | "reward" | "dpo" | "kto";
   run: PostTrainRun;
   /** the run's config as given, kept in each checkpoint's metadata */
   config: unknown;
@@ -30,8 +30,11 @@ export interface ExamplesTaskOptions<E> {
   buildLoss: (rows: number) => BuildLoss;
   train: E[];
   validation: E[];
-  /** any number of examples -> the graph's batch inputs for that many rows */
-  collate: (examples: E[]) => Feeds;
+  /**
+   * any number of examples -> the graph's batch inputs for that many rows; `state` is the weights being trained,
+   * for inputs computed from the current policy without a gradient (KTO's reference point)
+   */
+  collate: (examples: E[], state: Feeds) => Feeds | Promise<Feeds>;
   /** tokens one example trains on (perf/tokens_per_s) */
   tokensPerExample: number;
   /**
@@ -108,7 +111,9 @@ export async function examplesTask<E>(o: ExamplesTaskOptions<E>): Promise<TrainT
     async run(state, step, _count, { lrAt }) {
       const lr = lrAt(step);
       const micro = chunks(batchAt(step), rows);
-      const r = await runner.step(state, micro.map(o.collate), lr, step + 1, micro.map(lossWeight));
+      const feeds = [];
+      for (const examples of micro) feeds.push(await o.collate(examples, state));
+      const r = await runner.step(state, feeds, lr, step + 1, micro.map(lossWeight));
       const outcome = {
         loss: r.loss,
         gradNorm: r.gradNorm,
@@ -125,7 +130,7 @@ export async function examplesTask<E>(o: ExamplesTaskOptions<E>): Promise<TrainT
           const sums: Metrics = {};
           const total = lossWeight(o.validation);
           for (const examples of chunks(o.validation, rows)) {
-            const r = await runner.evaluate(state, o.collate(examples), examples.length);
+            const r = await runner.evaluate(state, await o.collate(examples, state), examples.length);
             const weight = lossWeight(examples) / total;
             for (const [k, v] of Object.entries({ loss: r.loss, ...r.metrics }))
               sums[k] = (sums[k] ?? 0) + v * weight;
