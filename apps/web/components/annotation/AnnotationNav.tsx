@@ -12,6 +12,7 @@ const LINKS: { href: string; label: string; roles: Role[] }[] = [
   { href: "/review/quality", label: "Agreement", roles: ["REVIEWER", "ADMIN"] },
   { href: "/datasets", label: "Datasets", roles: ["ADMIN"] },
   { href: "/datasets/people", label: "People", roles: ["ADMIN"] },
+  { href: "/datasets/settings", label: "Guidelines and policy", roles: ["ADMIN"] },
 ];
 
 /** The annotation section's own navigation; it shows only what the role may open (the server checks anyway). */

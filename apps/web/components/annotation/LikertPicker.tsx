@@ -15,17 +15,20 @@ export function LikertPicker({
   scale,
   value,
   onChange,
+  descriptions,
 }: {
   name: string;
   scale: LikertScale;
   value: number | undefined;
   onChange: (value: number) => void;
+  /** What 1..5 mean for this question (from the guidelines), if the admins wrote it. */
+  descriptions?: string[];
 }) {
   return (
     <fieldset className="likert">
       <legend>{SCALE_NAMES[scale]}</legend>
       {POINTS.map((point) => (
-        <label key={point} className="chip">
+        <label key={point} className="chip" title={descriptions?.[point - LIKERT_MIN]}>
           <input
             type="radio"
             name={`${name}-${scale}`}
@@ -36,6 +39,14 @@ export function LikertPicker({
           {point}
         </label>
       ))}
+      {descriptions && (
+        <p className="likert-hint small muted">
+          {value === undefined
+            ? `${LIKERT_MIN} = ${descriptions[0]}, ${LIKERT_MAX} = ${descriptions[descriptions.length - 1]}`
+            : `${value} = ${descriptions[value - LIKERT_MIN]}`}{" "}
+          <a href="#guidelines">Guidelines</a>
+        </p>
+      )}
     </fieldset>
   );
 }

@@ -5,7 +5,10 @@ import { trpc } from "@/lib/trpc";
 import { CollapsibleText } from "./CollapsibleText";
 import { Conversation } from "./Conversation";
 import { errorText } from "./errorText";
+import { Guidelines } from "./Guidelines";
+import { useShortcuts } from "./shortcuts";
 import { useSubmissionId } from "./useSubmissionId";
+import { useSubmitted } from "./useSubmitted";
 
 /** One submission at a time: accept, or reject with a reason; the next one loads by itself. */
 export function ReviewQueue() {
@@ -16,28 +19,36 @@ export function ReviewQueue() {
   const [reason, setReason] = useState("");
   const [decided, setDecided] = useState(0);
   const [submissionId, renewSubmissionId] = useSubmissionId();
+  const submitted = useSubmitted();
   const review = trpc.review.submitReview.useMutation({
-    onSuccess: () => {
+    onSuccess: (_, input) => {
+      submitted.notify(input.verdict === "ACCEPT" ? "Acceptance" : "Rejection");
       setReason("");
       setDecided((n) => n + 1);
       renewSubmissionId();
       load();
     },
   });
+  const task = next.data?.task;
+  const send = (verdict: "ACCEPT" | "REJECT") =>
+    task && review.mutate({ submissionId, taskId: task.id, verdict, reason });
+  const help = useShortcuts([
+    { key: "a", does: "accept", run: () => send("ACCEPT") },
+    { key: "r", does: "reject (write the reason first)", run: () => send("REJECT") },
+  ]);
   if (next.isPending || (!next.data && !next.error)) return <p className="muted">Loading the queue…</p>;
   if (next.error) return <p className="error">{errorText(next.error)}</p>;
-  const task = next.data?.task;
   if (!task)
     return (
       <p className="notice">
         The review queue is empty. {decided > 0 && `You reviewed ${decided} this session.`}
       </p>
     );
-  const send = (verdict: "ACCEPT" | "REJECT") =>
-    review.mutate({ submissionId, taskId: task.id, verdict, reason });
   return (
     <section className="card" data-review-task={task.id}>
       <h1>Review {task.reviewsPrompt ? "a prompt" : "an answer"}</h1>
+      {submitted.view}
+      <Guidelines kind="REVIEW" />
       <Conversation messages={task.prompt.messages} />
       {!task.reviewsPrompt && (
         <article className="answer">
@@ -68,9 +79,13 @@ export function ReviewQueue() {
           Reject
         </button>
       </div>
+      <p className="small muted">
+        Keys: <kbd>a</kbd> accept, <kbd>r</kbd> reject, <kbd>?</kbd> lists them.
+      </p>
       <p role="alert" className="error">
         {errorText(review.error)}
       </p>
+      {help}
     </section>
   );
 }

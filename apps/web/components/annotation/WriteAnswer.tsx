@@ -1,36 +1,57 @@
 "use client";
 
-import { useState } from "react";
+import { useRef } from "react";
 import { trpc } from "@/lib/trpc";
 import { MAX_TEXT_CHARS } from "@/server/annotation/content";
 import { Conversation } from "./Conversation";
 import { errorText } from "./errorText";
+import { Guidelines } from "./Guidelines";
 import { Markdown } from "./Markdown";
+import { useShortcuts } from "./shortcuts";
 import { SkipTask } from "./SkipTask";
+import { useDraft } from "./useDraft";
 import { useSubmissionId } from "./useSubmissionId";
+import { useSubmitted } from "./useSubmitted";
 import { NO_TASK_TEXT, useTask } from "./useTask";
 
 /** Write the answer a good assistant would give (a demonstration), with a live markdown preview. */
 export function WriteAnswer() {
   const { result, loading, error, load } = useTask("WRITE_ANSWER");
-  const [text, setText] = useState("");
+  const task = result?.task ?? null;
+  const [text, setText, clearDraft] = useDraft(task ? `answer:${task.id}` : null, "");
   const [submissionId, renewSubmissionId] = useSubmissionId();
+  const submitted = useSubmitted();
+  const form = useRef<HTMLFormElement>(null);
+  const help = useShortcuts([
+    { key: "Ctrl+Enter", does: "submit", run: () => form.current?.requestSubmit() },
+  ]);
   const submit = trpc.annotation.submitAnswer.useMutation({
     onSuccess: () => {
-      setText("");
+      clearDraft();
       renewSubmissionId();
+      submitted.notify("Answer");
       load();
     },
   });
   if (loading) return <p className="muted">Finding a prompt for you…</p>;
   if (error) return <p className="error">{errorText(error)}</p>;
-  if (!result?.task) return <p className="notice">{NO_TASK_TEXT[result?.reason ?? "nothing-available"]}</p>;
-  const task = result.task;
+  if (!task)
+    return (
+      <>
+        <p className="notice">
+          {NO_TASK_TEXT[result && "reason" in result ? result.reason : "nothing-available"]}
+        </p>
+        {submitted.view}
+      </>
+    );
   return (
     <section className="card">
       <h1>Answer this prompt</h1>
+      {submitted.view}
+      <Guidelines kind="WRITE_ANSWER" />
       <Conversation messages={task.prompt.messages} />
       <form
+        ref={form}
         className="form"
         onSubmit={(event) => {
           event.preventDefault();
@@ -62,6 +83,7 @@ export function WriteAnswer() {
         </p>
       </form>
       <SkipTask taskId={task.id} onSkipped={load} />
+      {help}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { trpc } from "@/lib/trpc";
 import type { ChatMessage } from "@/server/annotation/content";
 import { MAX_TEXT_CHARS } from "@/server/annotation/content";
 import { errorText } from "./errorText";
+import { Guidelines } from "./Guidelines";
 import { Markdown } from "./Markdown";
 import { useSubmissionId } from "./useSubmissionId";
 
@@ -38,6 +39,7 @@ export function WritePrompt() {
       <p className="muted small">
         Ask something a helpful assistant should answer well. Markdown is allowed.
       </p>
+      <Guidelines kind="WRITE_PROMPT" />
       <form
         className="form"
         onSubmit={(event) => {

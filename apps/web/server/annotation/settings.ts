@@ -12,21 +12,11 @@ import {
   rememberSavedPolicy,
   savedPolicyIsStale,
 } from "./policy";
+import { type Guidelines, guidelinesSchema } from "./guidelines";
 import type { Actor } from "./submissions";
 
 /** How long a process trusts its copy of the saved policy before reading it again. */
 const POLICY_MAX_AGE_MS = 5_000;
-
-export const GUIDELINE_KINDS = ["WRITE_PROMPT", "WRITE_ANSWER", "RANK", "LABEL", "REVIEW"] as const;
-export const LIKERT_DIMENSIONS = ["quality", "helpfulness", "harmlessness"] as const;
-
-export const guidelinesSchema = z.strictObject({
-  /** Markdown per task kind. */
-  tasks: z.partialRecord(z.enum(GUIDELINE_KINDS), z.string().max(20_000)).default({}),
-  /** What each Likert value means, per question: five descriptions, for 1 to 5. */
-  likert: z.partialRecord(z.enum(LIKERT_DIMENSIONS), z.array(z.string().max(300)).length(5)).default({}),
-});
-export type Guidelines = z.infer<typeof guidelinesSchema>;
 
 async function readSetting<T>(prisma: PrismaClient, key: string, schema: z.ZodType<T>): Promise<T | null> {
   const row = await prisma.annotationSetting.findUnique({ where: { key } });

@@ -423,3 +423,16 @@ export async function mySubmissions(ctx: AnnotationContext, actor: Actor) {
     })),
   };
 }
+
+/** The caller's work today (UTC): finished tasks plus prompts written, and the tasks they hold open now. */
+export async function progress(ctx: AnnotationContext, actor: Actor) {
+  const now = clock();
+  const startOfDay = new Date(now);
+  startOfDay.setUTCHours(0, 0, 0, 0);
+  const [tasksDone, promptsWritten, openTasks] = await Promise.all([
+    ctx.prisma.task.count({ where: { userId: actor.id, status: "DONE", finishedAt: { gte: startOfDay } } }),
+    ctx.prisma.prompt.count({ where: { authorId: actor.id, createdAt: { gte: startOfDay } } }),
+    ctx.prisma.task.count({ where: { userId: actor.id, status: "ASSIGNED", expiresAt: { gt: now } } }),
+  ]);
+  return { doneToday: tasksDone + promptsWritten, openTasks };
+}

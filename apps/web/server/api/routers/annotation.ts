@@ -16,6 +16,7 @@ import {
   editRanking,
   editResponse,
   mySubmissions,
+  progress,
   skipTask,
   submitAnswer,
   submitLabels,
@@ -66,4 +67,5 @@ export const annotationRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => editRanking(annotationContext(ctx), ctx.user, input)),
 
   mySubmissions: annotatorProcedure.query(({ ctx }) => mySubmissions(annotationContext(ctx), ctx.user)),
+  progress: annotatorProcedure.query(({ ctx }) => progress(annotationContext(ctx), ctx.user)),
 });

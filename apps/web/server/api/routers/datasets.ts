@@ -3,13 +3,8 @@ import { roleSchema } from "@rlhf/shared";
 import { createSnapshot, importJsonl, listSnapshots, readSnapshotFile } from "../../annotation/datasets";
 import { createSnapshotInput, importJsonlInput, snapshotFileInput } from "../../annotation/inputs";
 import { adminProcedure, annotationContext } from "../../annotation/procedures";
-import {
-  guidelinesSchema,
-  policyView,
-  saveGuidelines,
-  savePolicy,
-  savePolicyInput,
-} from "../../annotation/settings";
+import { guidelinesSchema } from "../../annotation/guidelines";
+import { policyView, saveGuidelines, savePolicy, savePolicyInput } from "../../annotation/settings";
 import { setRole } from "../../annotation/users";
 import { createTRPCRouter } from "../trpc";
 

@@ -1,0 +1,5 @@
+import { SettingsAdmin } from "@/components/annotation/SettingsAdmin";
+
+export default function Page() {
+  return <SettingsAdmin />;
+}
