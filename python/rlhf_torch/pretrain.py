@@ -39,7 +39,15 @@ OPTIMIZER_DEFAULTS = dict(
 )
 SCHEDULE_DEFAULTS = dict(lr=1e-3, warmupSteps=20, decay="cosine", minLrRatio=0.1)
 # Engine fields with no meaning here (ONNX runtime, K steps per session run) or engine-only monitors.
-ENGINE_ONLY = {"runtime", "stepsPerRun", "earlyStopping", "lossSpike", "maskProbability", "maskTokenId"}
+ENGINE_ONLY = {
+    "runtime",
+    "stepsPerRun",
+    "earlyStopping",
+    "lossSpike",
+    "divergence",
+    "maskProbability",
+    "maskTokenId",
+}
 TORCH_ONLY = {"data", "tokenizer", "baseCheckpoint"}
 HISTORY_KEPT = 200
 

@@ -26,6 +26,7 @@ COMMON_DEFAULTS = dict(
     epochs=3,
     maxSteps=None,
     batchSize=8,
+    microBatches=1,
     maxLength=1024,
     seed=42,
     logEvery=10,
@@ -40,7 +41,15 @@ SCHEDULE_DEFAULTS = dict(warmupSteps=0, decay="linear", minLrRatio=0.0)
 KIND_DEFAULTS = {
     "sft": dict(learningRate=2e-5, assistantOnlyLoss=True, packing=False),
     "reward": dict(learningRate=1e-4, centerRewardsCoefficient=0.0, marginPerRank=0.0, pairWeighting="prompt"),
-    "dpo": dict(learningRate=1e-6, beta=0.1, lossType="sigmoid", labelSmoothing=0.0, rpoAlpha=0.0),
+    "dpo": dict(
+        learningRate=1e-6,
+        beta=0.1,
+        lossType="sigmoid",
+        labelSmoothing=0.0,
+        referenceFree=False,
+        simpoGamma=0.5,
+        rpoAlpha=0.0,
+    ),
     # The engine's GrpoConfigSchema (config/grpo.ts), which are TRL's GRPOConfig defaults; the reward comes from
     # `rewardCheckpoint`, a reward model folder of either backend.
     "grpo": dict(
@@ -58,7 +67,10 @@ KIND_DEFAULTS = {
         rewardFunction=None,
     ),
 }
-ENGINE_ONLY = {"runtime", "outDir"}
+# The engine's runtime and monitors (early stopping, loss spikes, the divergence stop): accepted, not applied here.
+ENGINE_ONLY = {"runtime", "outDir", "earlyStopping", "lossSpike", "divergence"}
+# DPO losses TRL's DPOTrainer computes (SimPO and ORPO are other TRL trainers, not wired here).
+TRL_DPO_LOSSES = ("sigmoid", "ipo", "hinge", "robust")
 # TRL's log names -> the engine's metric names; names with a slash are kept, others go under train/ (or eval/).
 RENAMES = {
     "loss": "loss",
@@ -105,6 +117,13 @@ def parse_config(kind: str, raw: dict) -> dict:
         raise ValueError("grpo config: rewardCheckpoint (a reward model folder) is required")
     if cfg["optimizer"]["name"] != "adamw":
         raise ValueError(f"optimizer.name: {cfg['optimizer']['name']!r}: TRL runs use AdamW")
+    if kind == "dpo" and cfg["lossType"] not in TRL_DPO_LOSSES:
+        raise ValueError(
+            f"dpo config: lossType {cfg['lossType']!r} runs on the engine; TRL's DPOTrainer here has "
+            f"{', '.join(TRL_DPO_LOSSES)}"
+        )
+    if kind == "dpo" and cfg["referenceFree"]:
+        raise ValueError("dpo config: referenceFree runs on the engine; TRL 1.13's DPOTrainer always has a reference")
     return cfg
 
 
@@ -213,9 +232,13 @@ class Reporter(TrainerCallback):
 def training_arguments(kind: str, cfg: dict, torch_options: dict, work_dir: str, d: Dist, has_eval: bool, model):
     from trl import DPOConfig, GRPOConfig, RewardConfig, SFTConfig
 
-    per_rank, remainder = divmod(cfg["batchSize"], d.world)
+    # batchSize is the global batch of one update, as in the engine: processes x micro-batches x rows per forward.
+    per_rank, remainder = divmod(cfg["batchSize"], d.world * cfg["microBatches"])
     if remainder:
-        raise ValueError(f"{kind} config: batchSize {cfg['batchSize']} is not a multiple of the {d.world} processes")
+        raise ValueError(
+            f"{kind} config: batchSize {cfg['batchSize']} is not a multiple of processes x microBatches "
+            f"({d.world} x {cfg['microBatches']})"
+        )
     oc, sc = cfg["optimizer"], cfg["schedule"]
     scheduler, scheduler_kwargs = sc["decay"], {}
     if sc["decay"] == "constant":
@@ -239,6 +262,7 @@ def training_arguments(kind: str, cfg: dict, torch_options: dict, work_dir: str,
         num_train_epochs=cfg["epochs"],
         max_steps=cfg["maxSteps"] or -1,
         per_device_train_batch_size=per_rank,
+        gradient_accumulation_steps=cfg["microBatches"],
         per_device_eval_batch_size=per_rank,
         seed=cfg["seed"],
         data_seed=cfg["seed"],
@@ -299,6 +323,8 @@ def run(kind: str, raw_config: dict, torch_options: dict, work_dir: str, d: Dist
 
     cfg = parse_config(kind, raw_config)
     check_strategy(kind, torch_options["strategy"], d.device.type)
+    for key in sorted(ENGINE_ONLY & set(raw_config) - {"outDir"}):
+        events.log(f"{kind} config: {key} is an engine setting; the torch backend ignores it", "warn")
     if kind == "reward" and cfg["pairWeighting"] == "prompt":
         events.log("reward config: pairWeighting 'prompt' is engine-only; TRL weighs every pair equally", "warn")
     base = cfg["baseCheckpoint"]

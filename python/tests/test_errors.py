@@ -10,6 +10,7 @@ from rlhf_torch import validate_torch_options
 from rlhf_torch.distributed import setup
 from rlhf_torch.pretrain import parse_config
 from rlhf_torch.trl_jobs import check_strategy
+from rlhf_torch.trl_jobs import parse_config as parse_post_training
 
 
 def error_of(events) -> str:
@@ -42,6 +43,25 @@ def test_bad_pretraining_configs(patch, world, expected, engine_run):
     config = {**json.loads((engine_run() / "config.json").read_text()), **patch}
     with pytest.raises((ValueError, FileNotFoundError)) as e:
         parse_config(config, world)
+    assert expected in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "kind, patch, expected",
+    [
+        ("dpo", {"lossType": "simpo"}, "dpo config: lossType 'simpo' runs on the engine"),
+        ("dpo", {"referenceFree": True}, "dpo config: referenceFree runs on the engine"),
+        ("grpo", {"rewardFunction": "exact_match"}, "grpo config: rewardFunction 'exact_match' is registered"),
+        ("grpo", {}, "grpo config: rewardCheckpoint (a reward model folder) is required"),
+        ("sft", {"packnig": True}, "sft config: unrecognized key 'packnig'"),
+        ("sft", {"baseCheckpoint": "/nonexistent/base"}, "sft config: baseCheckpoint /nonexistent/base does not exist"),
+    ],
+)
+def test_bad_post_training_configs(kind, patch, expected, tmp_path):
+    (tmp_path / "train.jsonl").write_text("{}\n")
+    config = {"baseCheckpoint": str(tmp_path), "data": {"train": str(tmp_path / "train.jsonl")}, **patch}
+    with pytest.raises((ValueError, FileNotFoundError)) as e:
+        parse_post_training(kind, config)
     assert expected in str(e.value)
 
 
