@@ -1,4 +1,7 @@
-/** Reward-model training on preference pairs or k-wise rankings (objectives/reward.ts). */
+/**
+ * Reward-model training on preference pairs or k-wise rankings (objectives/reward.ts). An example is a record, so
+ * `batchSize` counts records (a pair, or a ranking with all the pairs it implies): each answer is scored once a step.
+ */
 import { z } from "zod";
 import { postTrainRunShape } from "./posttrain.js";
 

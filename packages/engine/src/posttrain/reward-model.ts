@@ -1,7 +1,9 @@
 /**
  * `engine reward`: a reward model from a checkpoint: the transformer plus a scalar head read at the last
  * non-padding token (the response's end-of-turn), trained with the Bradley-Terry loss (objectives/reward.ts) on
- * every pair that the pairs and k-wise rankings of the data imply. `RewardScorer` scores any (prompt, response).
+ * every pair that the pairs and k-wise rankings of the data imply. An example is a record: each of its responses
+ * is scored once per step and every pair's loss is built from those scores. `RewardScorer` scores any
+ * (prompt, response).
  */
 import type { RewardConfig } from "../config/reward.js";
 import type { JobOptions } from "../jobs/types.js";
@@ -32,15 +34,25 @@ import { dropLongExamples, padRows, promptResponse } from "./sequences.js";
 import { splitValidation } from "./split.js";
 
 export const LAST_INDEX = "last_index";
+export const PAIR_CHOSEN = "pair_chosen";
+export const PAIR_REJECTED = "pair_rejected";
 export const PAIR_WEIGHT = "pair_weight";
 export const PAIR_MARGIN = "pair_margin";
+export const ROW_WEIGHT = "row_weight";
 
-export interface RewardPair {
-  chosen: TokenizedConversation;
-  rejected: TokenizedConversation;
-  margin: number;
-  /** relative weight: 1 / (pairs of its prompt) under "prompt" weighting, else 1; renormalised per batch */
-  weight: number;
+/**
+ * One record's responses, each scored once per step, and the comparisons its ranking implies as indices into
+ * them: a ranking of k answers costs k forward rows for its k(k-1)/2 pairs instead of 2 per pair.
+ */
+export interface RewardGroup {
+  responses: TokenizedConversation[];
+  pairs: {
+    chosen: number;
+    rejected: number;
+    margin: number;
+    /** relative weight: 1 / (pairs of its prompt) under "prompt" weighting, else 1; renormalised per batch */
+    weight: number;
+  }[];
 }
 
 export function padId(tokenizer: Tokenizer): number {
@@ -48,26 +60,36 @@ export function padId(tokenizer: Tokenizer): number {
 }
 
 /** Every comparison the records imply; a pair record is a ranking of two with its own margin. */
-export function rewardPairs(records: RewardRecord[], cfg: RewardConfig, tokenizer: Tokenizer): RewardPair[] {
-  const pairs: RewardPair[] = [];
-  for (const r of records) {
+export function rewardGroups(
+  records: RewardRecord[],
+  cfg: RewardConfig,
+  tokenizer: Tokenizer,
+): RewardGroup[] {
+  return records.map((r) => {
     const responses = "responses" in r ? r.responses : [r.chosen, r.rejected];
     const ranks = "ranks" in r ? r.ranks : [0, 1];
-    const seqs = responses.map((resp) => promptResponse(r.prompt, resp, tokenizer));
     const implied = rankingToPairs([{ start: 0, ranks }], cfg.pairWeighting);
-    implied.chosen.forEach((c, i) => {
-      const margin =
-        "margin" in r && r.margin !== undefined ? r.margin : cfg.marginPerRank * implied.rankGap[i];
-      pairs.push({
-        chosen: seqs[c],
-        rejected: seqs[implied.rejected[i]],
-        margin,
+    return {
+      responses: responses.map((resp) => promptResponse(r.prompt, resp, tokenizer)),
+      pairs: implied.chosen.map((c, i) => ({
+        chosen: c,
+        rejected: implied.rejected[i],
+        margin: "margin" in r && r.margin !== undefined ? r.margin : cfg.marginPerRank * implied.rankGap[i],
         weight: cfg.pairWeighting === "prompt" ? 1 / implied.chosen.length : 1,
-      });
-    });
-  }
-  return pairs;
+      })),
+    };
+  });
 }
+
+/** The graph's slots per group: the most responses any record has, and the pairs a full ranking of them implies. */
+export function groupShape(groups: RewardGroup[]): { responses: number; pairs: number } {
+  const responses = Math.max(2, ...groups.map((g) => g.responses.length));
+  return { responses, pairs: (responses * (responses - 1)) / 2 };
+}
+
+/** What a batch's loss is a mean over: the weights of its pairs (so batches and micro-batches combine exactly). */
+export const groupsWeight = (groups: RewardGroup[]) =>
+  groups.reduce((s, g) => s + g.pairs.reduce((t, p) => t + p.weight, 0), 0);
 
 /** Scores [rows] of right-padded sequences: the head at each row's last real token. */
 function sequenceScores(g: Graph, base: BaseModel, params: Params, rows: number, seqLen: number): Value {
@@ -78,26 +100,32 @@ function sequenceScores(g: Graph, base: BaseModel, params: Params, rows: number,
   );
 }
 
+/** `groups` records a batch, each with `shape.responses` rows and `shape.pairs` pair slots. */
 export function rewardLossGraph(
   base: BaseModel,
-  pairsPerBatch: number,
+  groups: number,
+  shape: { responses: number; pairs: number },
   seqLen: number,
   centring: number,
 ): BuildLoss {
   return (g, params) => {
-    const b = pairsPerBatch;
-    const scores = sequenceScores(g, base, params, 2 * b, seqLen);
+    const scores = sequenceScores(g, base, params, groups * shape.responses, seqLen);
+    const pairs = groups * shape.pairs;
     const out = bradleyTerryLoss(
       {
         scores,
-        chosen: g.int64s(Array.from({ length: b }, (_, i) => i)),
-        rejected: g.int64s(Array.from({ length: b }, (_, i) => b + i)),
-        weight: g.input(PAIR_WEIGHT, "float32", [b]),
-        margin: g.input(PAIR_MARGIN, "float32", [b]),
+        chosen: g.input(PAIR_CHOSEN, "int64", [pairs]),
+        rejected: g.input(PAIR_REJECTED, "int64", [pairs]),
+        weight: g.input(PAIR_WEIGHT, "float32", [pairs]),
+        margin: g.input(PAIR_MARGIN, "float32", [pairs]),
       },
       centring,
     );
-    const mean = op.reduceMean(scores, null);
+    // statistics of the real responses only (the filler rows of a short ranking weigh 0)
+    const rowWeight = g.input(ROW_WEIGHT, "float32", [groups * shape.responses]);
+    const weightedMean = (x: Value) =>
+      op.div(op.reduceSum(op.mul(x, rowWeight), null), op.reduceSum(rowWeight, null));
+    const mean = weightedMean(scores);
     const centred = op.sub(scores, mean);
     return {
       loss: out.loss,
@@ -105,33 +133,53 @@ export function rewardLossGraph(
         accuracy: out.accuracy,
         margin: out.margin,
         reward_mean: mean,
-        reward_std: op.sqrt(op.reduceMean(op.mul(centred, centred), null)),
+        reward_std: op.sqrt(weightedMean(op.mul(centred, centred))),
       },
     };
   };
 }
 
-export function rewardFeeds(pairs: RewardPair[], seqLen: number, pad: number): Feeds {
-  const b = pairs.length;
-  const { ids, last } = padRows(
-    [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)],
-    seqLen,
-    pad,
+/**
+ * The batch inputs of `groups`: each group's responses in its `shape.responses` rows (a shorter ranking repeats
+ * its first response, with row weight 0 and no pair), its pairs in its pair slots (unused slots weigh 0).
+ */
+export function rewardFeeds(
+  groups: RewardGroup[],
+  shape: { responses: number; pairs: number },
+  seqLen: number,
+  pad: number,
+): Feeds {
+  const rows = groups.length * shape.responses;
+  const slots = groups.length * shape.pairs;
+  const seqs = groups.flatMap((g) =>
+    Array.from({ length: shape.responses }, (_, i) => g.responses[i] ?? g.responses[0]),
   );
-  const total = pairs.reduce((s, p) => s + p.weight, 0);
+  const { ids, last } = padRows(seqs, seqLen, pad);
+  const rowWeight = new Float32Array(rows);
+  const chosen = new BigInt64Array(slots);
+  const rejected = new BigInt64Array(slots);
+  const weight = new Float32Array(slots);
+  const margin = new Float32Array(slots);
+  const total = groupsWeight(groups);
+  groups.forEach((g, k) => {
+    const row = k * shape.responses;
+    rowWeight.fill(1, row, row + g.responses.length);
+    g.pairs.forEach((p, i) => {
+      const slot = k * shape.pairs + i;
+      chosen[slot] = BigInt(row + p.chosen);
+      rejected[slot] = BigInt(row + p.rejected);
+      weight[slot] = p.weight / total;
+      margin[slot] = p.margin;
+    });
+  });
   return {
-    [INPUT_IDS]: tensor("int32", [2 * b, seqLen], ids),
-    [LAST_INDEX]: tensor("int64", [2 * b], last),
-    [PAIR_WEIGHT]: tensor(
-      "float32",
-      [b],
-      Float32Array.from(pairs, (p) => p.weight / total),
-    ),
-    [PAIR_MARGIN]: tensor(
-      "float32",
-      [b],
-      Float32Array.from(pairs, (p) => p.margin),
-    ),
+    [INPUT_IDS]: tensor("int32", [rows, seqLen], ids),
+    [LAST_INDEX]: tensor("int64", [rows], last),
+    [ROW_WEIGHT]: tensor("float32", [rows], rowWeight),
+    [PAIR_CHOSEN]: tensor("int64", [slots], chosen),
+    [PAIR_REJECTED]: tensor("int64", [slots], rejected),
+    [PAIR_WEIGHT]: tensor("float32", [slots], weight),
+    [PAIR_MARGIN]: tensor("float32", [slots], margin),
   };
 }
 
@@ -144,30 +192,30 @@ export async function rewardTask(
   const { train, validation } = splitValidation(cfg, RewardRecordSchema, readJsonl);
   const seqLen = Math.min(cfg.maxLength, base.model.contextLength);
   const warn = (m: string) => log(m, "warn");
-  const pairsOf = (records: typeof train, what: string) =>
-    dropLongExamples(
-      rewardPairs(records, cfg, base.tokenizer),
-      (p) => [p.chosen, p.rejected],
-      seqLen,
-      what,
-      warn,
-    );
+  const groupsOf = (records: typeof train, what: string) =>
+    dropLongExamples(rewardGroups(records, cfg, base.tokenizer), (g) => g.responses, seqLen, what, warn);
+  const groups = {
+    train: groupsOf(train, "data.train"),
+    validation: groupsOf(validation, "validation data"),
+  };
+  const shape = groupShape([...groups.train, ...groups.validation]);
   const pad = padId(base.tokenizer);
   const scoreHead = base.weights[scoreHeadSpec(base.model).name]
     ? {}
     : initScoreHead(base.model, new Rng(cfg.seed));
-  return examplesTask<RewardPair>({
+  return examplesTask<RewardGroup>({
     kind: "reward",
     run: cfg,
     config: input,
     base,
     weights: { ...base.weights, ...scoreHead },
     extraParams: [scoreHeadSpec(base.model)],
-    buildLoss: (rows) => rewardLossGraph(base, rows, seqLen, cfg.centerRewardsCoefficient),
-    train: pairsOf(train, "data.train"),
-    validation: pairsOf(validation, "validation data"),
-    collate: (pairs) => rewardFeeds(pairs, seqLen, pad),
-    tokensPerExample: 2 * seqLen,
+    buildLoss: (rows) => rewardLossGraph(base, rows, shape, seqLen, cfg.centerRewardsCoefficient),
+    train: groups.train,
+    validation: groups.validation,
+    collate: (batch) => rewardFeeds(batch, shape, seqLen, pad),
+    tokensPerExample: shape.responses * seqLen,
+    lossWeight: groupsWeight,
   });
 }
 
