@@ -29,7 +29,7 @@ describe("walking skeleton in a real browser", () => {
     await page.getByRole("heading", { name: "Training runs" }).waitFor();
     await page.getByRole("link", { name: "New run" }).click();
     await page.getByRole("heading", { name: "New training run" }).waitFor();
-    await page.getByRole("link", { name: "Models" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "Models" }).click();
     await page.getByRole("heading", { name: "Models" }).waitFor();
   });
 

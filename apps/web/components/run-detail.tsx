@@ -81,7 +81,11 @@ export function RunDetail({ id, canControl }: { id: string; canControl: boolean 
   if (details.error) return <p className="error">{details.error.message}</p>;
   const data = details.data!;
   const status = run?.status ?? data.status;
-  const eta = run && status === "RUNNING" ? etaSeconds({ ...run, now }) : null;
+  // The current attempt started with its first log line; a resumed run's startedAt is its first attempt's.
+  const attemptStart =
+    live.logs.find((line) => line.attempt === run?.attempts)?.createdAt ??
+    (run?.attempts === 1 ? run.startedAt : null);
+  const eta = run && status === "RUNNING" ? etaSeconds({ ...run, startedAt: attemptStart, now }) : null;
   const metricNames = Object.keys(live.metrics).sort();
   return (
     <section className="card">

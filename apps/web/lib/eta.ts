@@ -1,6 +1,6 @@
 /**
- * Seconds left in a run at the pace of its current attempt (steps done since the attempt started or resumed),
- * or null while there is no pace to go by.
+ * Seconds left in a run at the pace of its current attempt (steps done since the attempt started, from the
+ * step it resumed at), or null while there is no pace to go by. `startedAt` is the current attempt's start.
  */
 export function etaSeconds(run: {
   startedAt: Date | null;
