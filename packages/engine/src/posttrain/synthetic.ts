@@ -21,7 +21,17 @@ const OBJECTS = [
   "spoon",
   "coat",
 ];
-const ASKS = ["ask for the", "request the", "get me the"];
+/**
+ * How a user asks. Evaluation prompts use phrasings that appear in no training data of any stage (pretraining,
+ * SFT, reward model, DPO, KTO, online methods), so an evaluation measures generalisation to unseen prompts.
+ */
+const ASKS: Record<Split, string[]> = {
+  train: ["ask for the", "request the", "get me the"],
+  eval: ["fetch the", "bring over the", "find the"],
+};
+
+/** Which prompts a generator draws from: the training phrasings or the held-out ones. */
+export type Split = "train" | "eval";
 
 /** Reply templates: `#` is the object. */
 const POLITE = ["please pass the #.", "could you pass the #, please?", "the #, please."];
@@ -38,9 +48,10 @@ export type Manner = "polite" | "neutral" | "rude";
 
 const TEMPLATES: Record<Manner, string[]> = { polite: POLITE, neutral: NEUTRAL, rude: RUDE };
 
-export function samplePrompt(rng: Rng): SyntheticPrompt {
+export function samplePrompt(rng: Rng, split: Split = "train"): SyntheticPrompt {
   const object = OBJECTS[rng.int(OBJECTS.length)];
-  return { object, text: `${ASKS[rng.int(ASKS.length)]} ${object}` };
+  const asks = ASKS[split];
+  return { object, text: `${asks[rng.int(asks.length)]} ${object}` };
 }
 
 export function sampleReply(rng: Rng, prompt: SyntheticPrompt, manner: Manner): string {
@@ -106,9 +117,14 @@ export interface ChatMessage {
 }
 
 /** SFT demonstrations: always well-formed, polite only `politeShare` of the time. */
-export function demonstrations(rng: Rng, count: number, politeShare: number): { messages: ChatMessage[] }[] {
+export function demonstrations(
+  rng: Rng,
+  count: number,
+  politeShare: number,
+  split: Split = "train",
+): { messages: ChatMessage[] }[] {
   return Array.from({ length: count }, () => {
-    const prompt = samplePrompt(rng);
+    const prompt = samplePrompt(rng, split);
     const manner: Manner = rng.next() < politeShare ? "polite" : rng.int(2) === 0 ? "neutral" : "rude";
     return {
       messages: [
@@ -126,10 +142,11 @@ export function demonstrations(rng: Rng, count: number, politeShare: number): { 
 export function rankings(
   rng: Rng,
   count: number,
+  split: Split = "train",
 ): { prompt: string; responses: string[]; ranks: number[] }[] {
   const manners: Manner[] = ["polite", "neutral", "rude"];
   return Array.from({ length: count }, () => {
-    const prompt = samplePrompt(rng);
+    const prompt = samplePrompt(rng, split);
     const responses: string[] = [];
     const ranks: number[] = [];
     const k = 2 + rng.int(3);
@@ -148,9 +165,10 @@ export function rankings(
 export function preferencePairs(
   rng: Rng,
   count: number,
+  split: Split = "train",
 ): { prompt: string; chosen: string; rejected: string }[] {
   return Array.from({ length: count }, () => {
-    const prompt = samplePrompt(rng);
+    const prompt = samplePrompt(rng, split);
     return {
       prompt: prompt.text,
       chosen: sampleReply(rng, prompt, "polite"),
@@ -159,9 +177,39 @@ export function preferencePairs(
   });
 }
 
+/**
+ * KTO's unpaired data as thumbs-up / thumbs-down labels give it: a reply of any manner (or a malformed one) with
+ * label true exactly when it is preferred.
+ */
+export function labelledReplies(
+  rng: Rng,
+  count: number,
+  split: Split = "train",
+): { prompt: string; completion: string; label: boolean }[] {
+  const manners: Manner[] = ["polite", "neutral", "rude"];
+  return Array.from({ length: count }, () => {
+    const prompt = samplePrompt(rng, split);
+    const kind = rng.int(4);
+    const completion =
+      kind === 3 ? sampleMalformedReply(rng, prompt) : sampleReply(rng, prompt, manners[kind]);
+    return { prompt: prompt.text, completion, label: isPreferred(prompt, completion) };
+  });
+}
+
+/** Prompts for the online methods (PPO, GRPO, RLOO) and for evaluation. */
+export function promptRecords(rng: Rng, count: number, split: Split = "train"): { prompt: string }[] {
+  return Array.from({ length: count }, () => ({ prompt: samplePrompt(rng, split).text }));
+}
+
+/** The prompt strings two data sets share (the demonstration asserts there are none). */
+export function sharedPrompts(a: { prompt: string }[], b: { prompt: string }[]): string[] {
+  const seen = new Set(a.map((r) => r.prompt));
+  return [...new Set(b.map((r) => r.prompt).filter((p) => seen.has(p)))];
+}
+
 /** The object a prompt asks for, so generated replies can be checked against it. */
 export function parsePrompt(text: string): SyntheticPrompt {
-  const ask = ASKS.find((a) => text.startsWith(`${a} `));
+  const ask = [...ASKS.train, ...ASKS.eval].find((a) => text.startsWith(`${a} `));
   const object = ask ? text.slice(ask.length + 1) : "";
   if (!OBJECTS.includes(object))
     throw new Error(`synthetic task: "${text}" is not one of the task's prompts`);
