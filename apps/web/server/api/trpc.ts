@@ -46,6 +46,9 @@ const t = initTRPC
   .create({
     // Dates and BigInts survive the wire with their types.
     transformer: superjson,
+    // Live pages (subscriptions over server-sent events): a ping keeps an idle stream open through proxies, and
+    // a browser that hears nothing for twice that long reconnects, resuming after its last tracked event.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
     errorFormatter({ shape, error, ctx }) {
       // A bug's or a dependency's text (SQL, file paths, stack) stays in the log; the caller gets the id to find it.
       if (error.code === "INTERNAL_SERVER_ERROR") {
