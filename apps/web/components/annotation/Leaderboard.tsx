@@ -23,7 +23,9 @@ export function Leaderboard() {
               <th>Name</th>
               <th>Score</th>
               {CONTRIBUTION_KINDS.map((k) => (
-                <th key={k}>{k}s</th>
+                <th key={k} className="phone-hide">
+                  {k}s
+                </th>
               ))}
             </tr>
           </thead>
@@ -34,7 +36,9 @@ export function Leaderboard() {
                 <td>{row.name}</td>
                 <td>{row.score}</td>
                 {CONTRIBUTION_KINDS.map((k) => (
-                  <td key={k}>{row.counts[k]}</td>
+                  <td key={k} className="phone-hide">
+                    {row.counts[k]}
+                  </td>
                 ))}
               </tr>
             ))}
