@@ -12,7 +12,7 @@
  * wall time mostly measures the other tenants, the CPU time much less so. The load average is printed around it all.
  *
  * Options: --threads N (2), --rounds N (3), --steps N (timed steps per process, 5), --warmup N (2), --quick (no
- * scaling table).
+ * scaling table), --layouts (only the reference step in the previous version's process layouts: layoutHere).
  */
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -44,12 +44,32 @@ const REFERENCE: ModelConfigInput = {
   heads: 6,
 };
 const TWELVE_M: ModelConfigInput = { ...REFERENCE, width: 512, layers: 4, heads: 8 };
+/** The scaling table: one dimension of the reference changed per row. */
+const SCALING_ROWS: [string, ModelConfigInput][] = [
+  ["reference", REFERENCE],
+  ["width 256", { ...REFERENCE, width: 256, heads: 4 }],
+  ["width 768", { ...REFERENCE, width: 768, heads: 12 }],
+  ["layers 1", { ...REFERENCE, layers: 1 }],
+  ["layers 4", { ...REFERENCE, layers: 4 }],
+  ["context 64", { ...REFERENCE, contextLength: 64 }],
+  ["context 256", { ...REFERENCE, contextLength: 256 }],
+];
+const LAYOUTS = ["alone", "comparison", "scaling"] as const;
+/**
+ * glibc malloc keeping freed memory instead of returning it to the system: with its default, dynamic thresholds a
+ * training step's large buffers are mapped fresh and faulted in at every step (BENCHMARKS.md).
+ */
+const KEEP_MEMORY = {
+  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456",
+};
 
 /** What one process reports for a side: wall time of its fastest and median timed step, CPU time per step. */
 interface Timing {
   minMs: number;
   medianMs: number;
   cpuMs: number;
+  /** minor page faults per step: fresh memory touched (the allocator returning memory and asking again) */
+  faults: number;
 }
 
 interface StepTiming extends Timing {
@@ -70,27 +90,46 @@ function trainingFlops(input: ModelConfigInput): number {
   return 6 * (matrixParams + head) * tokens + 12 * cfg.layers * BATCH * cfg.contextLength ** 2 * cfg.width;
 }
 
-/** Times `run` WARMUP + STEPS times in this process; the timed calls give the wall and CPU figures. */
-async function timeHere(run: () => Promise<void>, prepare: () => void = () => {}): Promise<Timing> {
-  const wall: number[] = [];
-  let cpuUs = 0;
-  for (let i = 0; i < WARMUP + STEPS; i++) {
-    prepare();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await run();
-    const ms = performance.now() - t0;
-    const c = process.cpuUsage(c0);
-    if (i < WARMUP) continue;
-    wall.push(ms);
-    cpuUs += c.user + c.system;
-  }
-  wall.sort((a, b) => a - b);
-  return { minMs: wall[0], medianMs: wall[wall.length >> 1], cpuMs: cpuUs / 1000 / STEPS };
+/** Wall and CPU time (all threads of this process) of one call. */
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  faults: number;
 }
 
-/** Child body: training steps of `input` on random batches, and the process's peak RSS. */
-async function engineStepHere(input: ModelConfigInput): Promise<StepTiming> {
+async function measure(run: () => Promise<void>): Promise<Sample> {
+  const f0 = process.resourceUsage().minorPageFault;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000, faults: process.resourceUsage().minorPageFault - f0 };
+}
+
+function summarize(samples: Sample[]): Timing {
+  const wall = samples.map((s) => s.wallMs).sort((a, b) => a - b);
+  const mean = (of: (s: Sample) => number) => samples.reduce((n, s) => n + of(s), 0) / samples.length;
+  return {
+    minMs: wall[0],
+    medianMs: wall[wall.length >> 1],
+    cpuMs: mean((s) => s.cpuMs),
+    faults: mean((s) => s.faults),
+  };
+}
+
+/** WARMUP untimed calls of `next`, then STEPS timed ones. */
+async function timeHere(next: () => Promise<Sample>): Promise<Timing> {
+  for (let i = 0; i < WARMUP; i++) await next();
+  const samples: Sample[] = [];
+  for (let i = 0; i < STEPS; i++) samples.push(await next());
+  return summarize(samples);
+}
+
+/** Training steps of `input` on random batches (a new batch each, prepared outside the timing). */
+async function stepper(
+  input: ModelConfigInput,
+): Promise<{ step: () => Promise<Sample>; release: () => Promise<void> }> {
   const model = ModelConfigSchema.parse(input);
   const runner = await StepRunner.create({
     model,
@@ -104,22 +143,28 @@ async function engineStepHere(input: ModelConfigInput): Promise<StepTiming> {
   const rng = new Rng(2);
   const n = tokensOf(input);
   let count = 0;
-  let prepared: ReturnType<typeof runner.prepare>;
-  const timing = await timeHere(
-    async () => {
-      state = (await runner.step(state, prepared, 1e-3, ++count)).next;
-    },
-    () => {
+  return {
+    step: () => {
       const ids = () => Int32Array.from({ length: n }, () => rng.int(model.vocabSize));
-      prepared = runner.prepare([{ inputIds: ids(), targets: ids() }]);
+      const prepared = runner.prepare([{ inputIds: ids(), targets: ids() }]);
+      return measure(async () => {
+        state = (await runner.step(state, prepared, 1e-3, ++count)).next;
+      });
     },
-  );
-  await runner.release();
+    release: () => runner.release(),
+  };
+}
+
+/** Child body: training steps of `input`, and the process's peak RSS. */
+async function engineStepHere(input: ModelConfigInput): Promise<StepTiming> {
+  const s = await stepper(input);
+  const timing = await timeHere(s.step);
+  await s.release();
   return { ...timing, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-/** Child body: a 1024^3 MatMul in ONNX Runtime; the timing's minMs is the fastest run. */
-async function matmulHere(): Promise<Timing> {
+/** A 1024^3 MatMul session of ONNX Runtime: each call of the result runs it once. */
+async function matmulSession(): Promise<() => Promise<Sample>> {
   const n = 1024;
   const g = new Graph("matmul");
   g.output("c", ops.matmul(g.input("a", "float32", [n, n]), g.input("b", "float32", [n, n])));
@@ -130,9 +175,12 @@ async function matmulHere(): Promise<Timing> {
     [n, n],
     Float32Array.from({ length: n * n }, () => rng.normal()),
   );
-  const timing = await timeHere(async () => void (await session.run({ a, b: a })));
-  await session.release();
-  return timing;
+  return () => measure(async () => void (await session.run({ a, b: a })));
+}
+
+/** Child body: the MatMul; the timing's minMs is the fastest run. */
+async function matmulHere(): Promise<Timing> {
+  return timeHere(await matmulSession());
 }
 
 const gflops = (t: Timing) => (2 * 1024 ** 3) / (t.minMs / 1000) / 1e9;
@@ -160,7 +208,7 @@ async function generationHere(): Promise<{ cachedMs: number; uncachedMs: number 
 }
 
 /** Runs this file again as a child (`--child <what> [json]`) and returns the JSON on its last line. */
-function inChild<T>(what: string, input?: ModelConfigInput): T {
+function inChild<T>(what: string, input?: ModelConfigInput, env: Record<string, string> = {}): T {
   const out = execFileSync(
     process.execPath,
     [
@@ -172,7 +220,7 @@ function inChild<T>(what: string, input?: ModelConfigInput): T {
       JSON.stringify(input ?? null),
       ...["--threads", THREADS, "--steps", STEPS, "--warmup", WARMUP].map(String),
     ],
-    { encoding: "utf8" },
+    { encoding: "utf8", env: { ...process.env, ...env } },
   );
   return JSON.parse(out.trim().split("\n").pop()!) as T;
 }
@@ -210,7 +258,7 @@ function torchSides(): TorchSide[] {
   });
 }
 
-function torchStep(side: TorchSide, input: ModelConfigInput): Timing {
+function torchStep(side: TorchSide, input: ModelConfigInput, steps = STEPS, warmup = WARMUP): Timing {
   const script = fileURLToPath(new URL("../scripts/torch/bench_step.py", import.meta.url));
   const threads = String(THREADS);
   const out = execFileSync(
@@ -219,9 +267,9 @@ function torchStep(side: TorchSide, input: ModelConfigInput): Timing {
       script,
       JSON.stringify(ModelConfigSchema.parse(input)),
       String(BATCH),
-      String(STEPS),
+      String(steps),
       threads,
-      String(WARMUP),
+      String(warmup),
     ],
     { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads } },
   );
@@ -229,8 +277,34 @@ function torchStep(side: TorchSide, input: ModelConfigInput): Timing {
     min_ms: number;
     median_ms: number;
     cpu_ms: number;
+    faults: number;
   };
-  return { minMs: r.min_ms, medianMs: r.median_ms, cpuMs: r.cpu_ms };
+  return { minMs: r.min_ms, medianMs: r.median_ms, cpuMs: r.cpu_ms, faults: r.faults };
+}
+
+/**
+ * Child body of `--layouts`: the reference step in one of the process layouts of the benchmark's previous version,
+ * which timed everything in its parent process: alone; "comparison", a MatMul session beside it and a PyTorch process
+ * between its steps; "scaling", the six other rows' step runners alive, one step each between its steps.
+ */
+async function layoutHere(layout: (typeof LAYOUTS)[number]): Promise<Timing> {
+  const reference = await stepper(REFERENCE);
+  const between: (() => Promise<unknown>)[] = [];
+  if (layout === "comparison") {
+    const matmul = await matmulSession();
+    const torch = torchSides()[0];
+    between.push(async () => {
+      for (let i = 0; i < 5; i++) await matmul();
+      if (torch) torchStep(torch, REFERENCE, 1, 0);
+    });
+  }
+  if (layout === "scaling")
+    for (const [, cfg] of SCALING_ROWS.slice(1)) between.push((await stepper(cfg)).step);
+  return timeHere(async () => {
+    const sample = await reference.step();
+    for (const run of between) await run();
+    return sample;
+  });
 }
 
 /** Per side: the fastest step over all rounds, the median of the rounds' medians, and the mean CPU time. */
@@ -240,11 +314,13 @@ function combine(timings: Timing[]): Timing {
     minMs: Math.min(...timings.map((t) => t.minMs)),
     medianMs: medians[medians.length >> 1],
     cpuMs: timings.reduce((s, t) => s + t.cpuMs, 0) / timings.length,
+    faults: timings.reduce((s, t) => s + t.faults, 0) / timings.length,
   };
 }
 
 async function child(what: string, input: ModelConfigInput): Promise<unknown> {
   if (what === "step") return engineStepHere(input);
+  if (what.startsWith("layout:")) return layoutHere(what.slice("layout:".length) as (typeof LAYOUTS)[number]);
   if (what === "matmul") return matmulHere();
   if (what === "generate") return generationHere();
   throw new Error(`bench: unknown child ${what}`);
@@ -271,12 +347,14 @@ function comparison(): void {
   console.log(
     "\nreference config (vocab 256, context 128, width 384, 2 layers, 6 heads, batch 16 = 2,048 tokens/step)",
   );
-  console.log("| side | fastest ms/step | median ms/step | CPU ms/step | tokens/s (fastest) |");
-  console.log("| --- | --- | --- | --- | --- |");
+  console.log(
+    "| side | fastest ms/step | median ms/step | CPU ms/step | page faults/step | tokens/s (fastest) |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- |");
   sides.forEach((s, i) => {
     const r = results[i];
     console.log(
-      `| ${s.label} | ${r.minMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.cpuMs.toFixed(0)} | ${(tokens / (r.minMs / 1000)).toFixed(0)} |`,
+      `| ${s.label} | ${r.minMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.cpuMs.toFixed(0)} | ${r.faults.toFixed(0)} | ${(tokens / (r.minMs / 1000)).toFixed(0)} |`,
     );
   });
   if (torches.length === 0) console.log("PyTorch: no python with torch found, no ratio measured");
@@ -308,15 +386,7 @@ function memory(): void {
 }
 
 function scaling(): void {
-  const rows: [string, ModelConfigInput][] = [
-    ["reference", REFERENCE],
-    ["width 256", { ...REFERENCE, width: 256, heads: 4 }],
-    ["width 768", { ...REFERENCE, width: 768, heads: 12 }],
-    ["layers 1", { ...REFERENCE, layers: 1 }],
-    ["layers 4", { ...REFERENCE, layers: 4 }],
-    ["context 64", { ...REFERENCE, contextLength: 64 }],
-    ["context 256", { ...REFERENCE, contextLength: 256 }],
-  ];
+  const rows = SCALING_ROWS;
   // Round-robin, one process per row per round, so a change in machine load hits every row alike.
   const timings = rows.map((): Timing[] => []);
   for (let round = 0; round < ROUNDS; round++)
@@ -335,12 +405,35 @@ function scaling(): void {
   });
 }
 
+/** `--layouts`: each old layout in its own process, in rounds, with CPU time per step (BENCHMARKS.md). */
+function layouts(): void {
+  console.log(
+    `reference step in the previous benchmark's process layouts (${THREADS} threads, ${STEPS} steps each)`,
+  );
+  console.log(
+    "| layout | load average | CPU ms/step | page faults/step | fastest ms/step | median ms/step |\n| --- | --- | --- | --- | --- | --- |",
+  );
+  const runs: [string, string, Record<string, string>][] = [
+    ...LAYOUTS.map((l): [string, string, Record<string, string>] => [l, l, {}]),
+    ["alone, malloc keeping memory", "alone", KEEP_MEMORY],
+  ];
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [label, layout, env] of runs) {
+      const before = load();
+      const t = inChild<Timing>(`layout:${layout}`, undefined, env);
+      console.log(
+        `| ${label} | ${before} | ${t.cpuMs.toFixed(0)} | ${t.faults.toFixed(0)} | ${t.minMs.toFixed(0)} | ${t.medianMs.toFixed(0)} |`,
+      );
+    }
+}
+
 async function main(): Promise<void> {
   if (args.includes("--child")) {
     const at = args.indexOf("--child");
     console.log(JSON.stringify(await child(args[at + 1], JSON.parse(args[at + 2]) as ModelConfigInput)));
     return;
   }
+  if (args.includes("--layouts")) return layouts();
   console.log(
     `engine benchmark: ${THREADS} threads, batch ${BATCH}; ${ROUNDS} rounds, each side in its own process with ` +
       `${WARMUP} warm-up and ${STEPS} timed steps; load average ${load()} on this machine`,
