@@ -38,6 +38,18 @@ export const PretrainConfigSchema = z.strictObject({
   /** Masked LM: share of positions predicted (BERT 0.15) and the id of the mask token (default: the last id). */
   maskProbability: z.number().gt(0).max(1).default(0.15),
   maskTokenId: z.number().int().min(0).optional(),
+  /**
+   * Document masking for packed data, as Llama 3 trains: attention stays inside each document of a window and
+   * positions restart at 0 where a document begins, so a packed window computes what its documents would alone.
+   * Needs every shard's document boundaries (the .docs companion `engine data prepare` writes); causal LM only.
+   */
+  documentMasking: z.boolean().default(false),
+  /**
+   * With documentMasking: whether the position whose target is the first token of the next document is learned.
+   * Llama 3 learns it (true, the default; the prediction is made from the previous document alone). false leaves it
+   * out of the loss, so a window's loss is exactly the mean of its documents' losses run one by one.
+   */
+  lossOnDocumentStarts: z.boolean().default(true),
   optimizer: OptimizerConfigSchema.default(OptimizerConfigSchema.parse({})),
   schedule: PretrainScheduleSchema.default(PretrainScheduleSchema.parse({})),
   /** Optimizer updates to make. */

@@ -85,7 +85,7 @@ export function conversationBatch(
 }
 
 /** Additive attention mask [rows, 1, T, T]: 0 where key j is in query i's conversation and j <= i, else -1e9. */
-export function blockCausalMask(batch: SequenceBatch): Float32Array {
+export function blockCausalMask(batch: Pick<SequenceBatch, "rows" | "seqLen" | "segments">): Float32Array {
   const T = batch.seqLen;
   const mask = new Float32Array(batch.rows * T * T).fill(-1e9);
   for (let r = 0; r < batch.rows; r++) {

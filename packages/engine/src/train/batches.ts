@@ -5,9 +5,21 @@
  * targets = its last seqLen (shifted by one). Disjoint windows mean no token is shared between the train and
  * validation splits. A fixed, seeded draw puts a fraction of the windows in validation; the rest are shuffled anew
  * each epoch with Rng(seed + epoch), so (seed, epoch, position) pins down every batch that follows.
+ *
+ * With `documents`, every batch also says where the shards' documents begin inside each window (io/shards.ts), for
+ * document masking: a segment number and a position within its document per token, and which targets begin a
+ * document. A window that begins inside a document starts a segment at its first token, at position 0.
  */
 import { z } from "zod";
-import { readShard } from "../io/shards.js";
+import {
+  ShardFormatError,
+  documentStartsInWindow,
+  documentsPath,
+  positionIds,
+  readDocumentStarts,
+  readShard,
+  segmentIds,
+} from "../io/shards.js";
 import { Rng } from "../util/rng.js";
 import { DataCursorSchema, type DataCursor } from "./state.js";
 
@@ -25,8 +37,20 @@ export const TokenBatchesOptionsSchema = z.strictObject({
   /** Fraction of the windows held out for validation; 0 disables the split. */
   validationFraction: z.number().min(0).lt(1),
   seed: z.number().int().min(0).max(0xffffffff),
+  /** Read each shard's document boundaries (its .docs companion) and give every batch its `documents`. */
+  documents: z.boolean().optional(),
 });
 export type TokenBatchesOptions = z.infer<typeof TokenBatchesOptionsSchema>;
+
+/** Where documents begin in a batch, row-major [batchSize, seqLen] like the tokens. */
+export interface BatchDocuments {
+  /** document number of each input token within its row (0, 0, 1, 1, 1, 2, ...) */
+  segments: Int32Array;
+  /** position of each input token within its document: 0 where a document (or the window) begins */
+  positions: Int32Array;
+  /** 1 where the target is the first token of a document (the next one: its input ends the previous document) */
+  targetStartsDocument: Uint8Array;
+}
 
 export interface Batch {
   /** Row-major [batchSize, seqLen]. */
@@ -34,6 +58,7 @@ export interface Batch {
   targets: Int32Array;
   batchSize: number;
   seqLen: number;
+  documents?: BatchDocuments;
 }
 
 type TokenArray = ArrayLike<number>;
@@ -44,13 +69,19 @@ export class TokenBatches {
   readonly seed: number;
   private readonly segments: TokenArray[];
   private readonly segmentStarts: number[];
+  /** document starts as offsets in the whole stream, when the batches carry documents */
+  private readonly documentStarts: number[] | null;
   private readonly trainWindows: number[];
   private readonly validationWindows: number[];
   private epoch = 0;
   private position = 0;
   private epochOrder: { epoch: number; order: number[] } | null = null;
 
-  private constructor(segments: TokenArray[], options: TokenBatchesOptions) {
+  private constructor(
+    segments: TokenArray[],
+    options: TokenBatchesOptions,
+    documentStarts: ArrayLike<number>[] | null = null,
+  ) {
     const o = TokenBatchesOptionsSchema.parse(options);
     this.seqLen = o.seqLen;
     this.vocabSize = o.vocabSize;
@@ -62,6 +93,9 @@ export class TokenBatches {
       this.segmentStarts.push(total);
       total += s.length;
     }
+    this.documentStarts = documentStarts
+      ? documentStarts.flatMap((starts, i) => Array.from(starts, (s) => this.segmentStarts[i] + s))
+      : null;
     const windows = Math.floor(total / (o.seqLen + 1));
     const validationCount =
       o.validationFraction > 0 ? Math.max(1, Math.round(o.validationFraction * windows)) : 0;
@@ -80,13 +114,28 @@ export class TokenBatches {
   /** Reads the shards in order as one stream; every id is checked against the vocabulary, naming file and position. */
   static fromShards(paths: string[], options: TokenBatchesOptions, cursor?: DataCursor): TokenBatches {
     if (paths.length === 0) throw new RangeError("TokenBatches.fromShards: no shard files given");
-    const vocabSize = TokenBatchesOptionsSchema.parse(options).vocabSize;
+    const { vocabSize, documents } = TokenBatchesOptionsSchema.parse(options);
     const segments = paths.map((p) => readShard(p, { vocabSize }).tokens);
-    return new TokenBatches(segments, options).resumedAt(cursor);
+    const starts = documents
+      ? paths.map((p) => {
+          const s = readDocumentStarts(p);
+          if (!s)
+            throw new ShardFormatError(
+              p,
+              `no document boundaries (${documentsPath(p)} is missing; shards written by \`engine data prepare\` have one), so documents cannot be masked`,
+            );
+          return s;
+        })
+      : null;
+    return new TokenBatches(segments, options, starts).resumedAt(cursor);
   }
 
   static fromTokens(tokens: TokenArray, options: TokenBatchesOptions, cursor?: DataCursor): TokenBatches {
-    const vocabSize = TokenBatchesOptionsSchema.parse(options).vocabSize;
+    const { vocabSize, documents } = TokenBatchesOptionsSchema.parse(options);
+    if (documents)
+      throw new RangeError(
+        "TokenBatches.fromTokens: documents are read from shards (fromShards), not a token array",
+      );
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
       if (!Number.isInteger(t) || t < 0 || t >= vocabSize) {
@@ -168,7 +217,16 @@ export class TokenBatches {
 
   private emptyBatch(batchSize: number): Batch {
     const n = batchSize * this.seqLen;
-    return { inputs: new Int32Array(n), targets: new Int32Array(n), batchSize, seqLen: this.seqLen };
+    const documents = this.documentStarts
+      ? { segments: new Int32Array(n), positions: new Int32Array(n), targetStartsDocument: new Uint8Array(n) }
+      : undefined;
+    return {
+      inputs: new Int32Array(n),
+      targets: new Int32Array(n),
+      batchSize,
+      seqLen: this.seqLen,
+      documents,
+    };
   }
 
   private copyWindow(window: number, batch: Batch, row: number): void {
@@ -185,6 +243,14 @@ export class TokenBatches {
       const token = this.segments[segment][local++];
       if (k < T) batch.inputs[base + k] = token;
       if (k > 0) batch.targets[base + k - 1] = token;
+    }
+    if (batch.documents && this.documentStarts) {
+      // the window's T + 1 tokens: a start at offset k < T begins a segment of inputs, one at k >= 1 a target
+      const starts = documentStartsInWindow(this.documentStarts, start, T + 1);
+      const inputStarts = starts.filter((k) => k < T);
+      batch.documents.segments.set(segmentIds(inputStarts, T), base);
+      batch.documents.positions.set(positionIds(inputStarts, T), base);
+      for (const k of starts) if (k > 0) batch.documents.targetStartsDocument[base + k - 1] = 1;
     }
   }
 
@@ -214,11 +280,18 @@ export function splitMicroBatches(batch: Batch, count: number): Batch[] {
   }
   const rows = batch.batchSize / count;
   const size = rows * batch.seqLen;
+  const part = <A extends Int32Array | Uint8Array>(a: A, i: number) =>
+    a.subarray(i * size, (i + 1) * size) as A;
   return Array.from({ length: count }, (_, i) => ({
-    inputs: batch.inputs.subarray(i * size, (i + 1) * size),
-    targets: batch.targets.subarray(i * size, (i + 1) * size),
+    inputs: part(batch.inputs, i),
+    targets: part(batch.targets, i),
     batchSize: rows,
     seqLen: batch.seqLen,
+    documents: batch.documents && {
+      segments: part(batch.documents.segments, i),
+      positions: part(batch.documents.positions, i),
+      targetStartsDocument: part(batch.documents.targetStartsDocument, i),
+    },
   }));
 }
 

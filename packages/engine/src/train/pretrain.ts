@@ -3,6 +3,8 @@
  * gradient accumulation over micro-batches, or K updates per session.run), the causal- or masked-LM step graph,
  * and evaluation on the whole validation split (at most `evalBatches` batches; a last, smaller batch gets a graph
  * of its own, so no window counts twice and a split smaller than one batch still evaluates).
+ * With `documentMasking` each window's documents attend only to themselves and restart their positions (Llama 3),
+ * through the same inputs as packed SFT: per-row positions and posttrain/packing.ts's block-causal mask.
  */
 import { readFileSync } from "node:fs";
 import type { ModelConfig } from "../config/model.js";
@@ -12,12 +14,13 @@ import { exportInferenceModel } from "../generate/export.js";
 import { readShard } from "../io/shards.js";
 import type { JobOptions } from "../jobs/types.js";
 import { tokenizerMaskId } from "../hf/tokenizer.js";
+import { blockCausalMask } from "../posttrain/packing.js";
 import { initParameters } from "../models/parameters.js";
-import { type ObjectiveBatch, causalLmBatch, maskedLmBatch } from "../objectives/pretraining.js";
+import { causalLmBatch, maskedLmBatch } from "../objectives/pretraining.js";
 import { Rng } from "../util/rng.js";
 import { type Batch, TokenBatches, splitMicroBatches } from "./batches.js";
 import type { HarnessSettings, StepOutcome, TrainTask } from "./harness.js";
-import { type PreparedStep, StepRunner, type TrainState } from "./stepRunner.js";
+import { type PreparedStep, type StepBatch, StepRunner, type TrainState } from "./stepRunner.js";
 
 /** The engine metadata of a pretraining checkpoint: the resolved model (for readers) and the run, to resume. */
 export interface PretrainCheckpointConfig {
@@ -44,6 +47,8 @@ export async function pretrainTask(
     );
   if (cfg.objective === "masked_lm" && model.attention !== "bidirectional")
     throw new Error('pretrain config: objective masked_lm needs model.attention "bidirectional"');
+  if (cfg.documentMasking && cfg.objective !== "causal_lm")
+    throw new Error("pretrain config: documentMasking applies to objective causal_lm only");
   const tokenizerJson = cfg.tokenizer ? readFileSync(cfg.tokenizer, "utf8") : undefined;
   const maskTokenId =
     cfg.maskTokenId ??
@@ -54,6 +59,7 @@ export async function pretrainTask(
     vocabSize: model.vocabSize,
     validationFraction: cfg.validationFraction,
     seed: cfg.seed,
+    documents: cfg.documentMasking,
   });
   const rows = cfg.batchSize / cfg.microBatches;
   const baseline = unigramBaseline(cfg, batches);
@@ -68,15 +74,18 @@ export async function pretrainTask(
     microBatches: cfg.microBatches,
     stepsPerRun: cfg.stepsPerRun,
     runtime: cfg.runtime,
+    documentMasking: cfg.documentMasking,
   });
-  const toObjective = (b: Batch, rng: Rng): ObjectiveBatch =>
-    cfg.objective === "causal_lm"
-      ? causalLmBatch(b)
-      : maskedLmBatch(b, rng, {
-          vocabSize: model.vocabSize,
-          maskTokenId,
-          maskProbability: cfg.maskProbability,
-        });
+  const toObjective = (b: Batch, rng: Rng): StepBatch =>
+    cfg.documentMasking
+      ? documentBatch(b, cfg.lossOnDocumentStarts)
+      : cfg.objective === "causal_lm"
+        ? causalLmBatch(b)
+        : maskedLmBatch(b, rng, {
+            vocabSize: model.vocabSize,
+            maskTokenId,
+            maskProbability: cfg.maskProbability,
+          });
 
   return {
     kind: "pretrain",
@@ -126,14 +135,17 @@ export async function pretrainTask(
           // Masked-LM corruption of validation batches is drawn from a fixed seed: every evaluation sees the same task.
           const evalRng = new Rng((cfg.seed + 1) >>> 0);
           let sum = 0;
-          let windows = 0;
+          let weight = 0;
           let n = 0;
           for (const b of batches.validationBatches(rows)) {
             if (n++ >= cfg.evalBatches) break;
-            sum += (await runner.evalLoss(state, toObjective(b, evalRng), b.batchSize)) * b.batchSize;
-            windows += b.batchSize;
+            const batch = toObjective(b, evalRng);
+            // a batch's loss is a mean over its windows, or over its loss tokens under document masking
+            const w = batch.lossWeights && cfg.documentMasking ? sumOf(batch.lossWeights) : b.batchSize;
+            sum += (await runner.evalLoss(state, batch, b.batchSize)) * w;
+            weight += w;
           }
-          const loss = sum / windows;
+          const loss = sum / weight;
           return { "eval/loss": loss, "eval/perplexity": Math.exp(loss) };
         }
       : null,
@@ -148,6 +160,23 @@ export async function pretrainTask(
     release: () => runner.release(),
   };
 }
+
+/** A causal-LM batch of packed documents: positions, the block-causal mask and loss weights from its boundaries. */
+export function documentBatch(b: Batch, lossOnDocumentStarts: boolean): StepBatch {
+  if (!b.documents) throw new Error("document masking: the batch carries no document boundaries");
+  const { segments, positions, targetStartsDocument } = b.documents;
+  const lossWeights = Float32Array.from(targetStartsDocument, (starts) =>
+    starts && !lossOnDocumentStarts ? 0 : 1,
+  );
+  return {
+    ...causalLmBatch(b),
+    lossWeights,
+    positions,
+    attentionMask: blockCausalMask({ rows: b.batchSize, seqLen: b.seqLen, segments }),
+  };
+}
+
+const sumOf = (a: Float32Array) => a.reduce((x, y) => x + y, 0);
 
 /** Loss of predicting the validation tokens by their training frequencies: a run must beat it to have learned. */
 function unigramBaseline(cfg: PretrainConfig, batches: TokenBatches): number | null {

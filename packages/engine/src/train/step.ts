@@ -21,6 +21,9 @@ export const IO = {
   inputIds: "input_ids",
   targets: "targets",
   lossWeights: "loss_weights",
+  /** document masking: int32 [B, T] positions within each document, and the additive mask [B, 1, T, T] */
+  positions: "positions",
+  attentionMask: "attention_mask",
   lr: "lr",
   step: "step",
   loss: "loss",
@@ -41,6 +44,11 @@ export interface StepGraphOptions {
   /** sequences per session.run */
   batchSize: number;
   optimizer: OptimizerConfig;
+  /**
+   * Packed documents (causal LM): per-row positions and an attention mask become inputs, as for packed SFT, and the
+   * loss takes per-position weights (`loss_weights`), so a target that begins a document can be left out.
+   */
+  documentMasking?: boolean;
 }
 
 /** A dropout mask input: uint8 keep-flags the loop draws from its Rng each step. */
@@ -109,7 +117,9 @@ function languageModelLoss(
   const ids = perStep(IO.inputIds, "int32", [o.batchSize, T]);
   const targets = perStep(IO.targets, "int32", [o.batchSize, T]);
   const weights =
-    o.objective === "masked_lm" ? perStep(IO.lossWeights, "float32", [o.batchSize, T]) : undefined;
+    o.objective === "masked_lm" || o.documentMasking
+      ? perStep(IO.lossWeights, "float32", [o.batchSize, T])
+      : undefined;
   const dropoutSites: DropoutSite[] = [];
   const dropout: DropoutFn | undefined =
     training && cfg.dropout > 0
@@ -119,15 +129,19 @@ function languageModelLoss(
           return op.mul(op.cast(perStep(input, "uint8", [...shape]), "float32"), 1 / (1 - cfg.dropout));
         }
       : undefined;
-  const positions = g.constant(
-    "int64",
-    [T],
-    Array.from({ length: T }, (_, i) => i),
-  );
+  // int32 positions (the Loop graph slices int32, float32 and uint8 per-step inputs), int64 for the model
+  const positions = o.documentMasking
+    ? op.cast(perStep(IO.positions, "int32", [o.batchSize, T]), "int64")
+    : g.constant(
+        "int64",
+        [T],
+        Array.from({ length: T }, (_, i) => i),
+      );
+  const mask = o.documentMasking ? perStep(IO.attentionMask, "float32", [o.batchSize, 1, T, T]) : undefined;
   const logits = transformerLogits(cfg, params, {
     ids,
     positions,
-    attend: sequenceAttention(cfg, T, { dropout }),
+    attend: sequenceAttention(cfg, T, { dropout, mask }),
     dropout,
   });
   return { loss: tokenCrossEntropy(logits, targets, weights), logits, dropoutSites };

@@ -56,6 +56,15 @@ export interface StepRunnerOptions extends StepGraphOptions {
  * in the same order whether updates run one per session.run or K per run. */
 export interface PreparedStep {
   microBatches: Record<string, OrtTensor>[];
+  /** what each micro-batch's loss is a mean over (its loss tokens), when they can differ; default: equal */
+  weights?: number[];
+}
+
+/** A batch for the step graph: the objective's, plus per-row positions and the attention mask under document masking. */
+export interface StepBatch extends ObjectiveBatch {
+  positions?: Int32Array;
+  /** additive [rows, 1, T, T] (posttrain/packing.ts blockCausalMask) */
+  attentionMask?: Float32Array;
 }
 
 function scalar(v: number): OrtTensor {
@@ -200,7 +209,7 @@ export class StepRunner {
     return { tensors: importTrainState(this.main.graph.specs, weights, optimizer) };
   }
 
-  private batchFeeds(batch: ObjectiveBatch, batchSize = this.options.batchSize): Record<string, OrtTensor> {
+  private batchFeeds(batch: StepBatch, batchSize = this.options.batchSize): Record<string, OrtTensor> {
     const { model } = this.options;
     const shape = [batchSize, model.contextLength];
     const n = batchSize * model.contextLength;
@@ -214,9 +223,15 @@ export class StepRunner {
       [IO.inputIds]: tensor("int32", shape, batch.inputIds),
       [IO.targets]: tensor("int32", shape, batch.targets),
     };
-    if (this.options.objective === "masked_lm") {
-      if (!batch.lossWeights) throw new Error("masked LM batch without loss weights");
+    if (this.options.objective === "masked_lm" || this.options.documentMasking) {
+      if (!batch.lossWeights) throw new Error("batch without loss weights (masked LM or document masking)");
       feeds[IO.lossWeights] = tensor("float32", shape, batch.lossWeights);
+    }
+    if (this.options.documentMasking) {
+      if (!batch.positions || !batch.attentionMask)
+        throw new Error("document masking: batch without positions or attention mask");
+      feeds[IO.positions] = tensor("int32", shape, batch.positions);
+      feeds[IO.attentionMask] = tensor("float32", [batchSize, 1, shape[1], shape[1]], batch.attentionMask);
     }
     return feeds;
   }
@@ -236,14 +251,17 @@ export class StepRunner {
   }
 
   /** Batch feeds and dropout masks for one update (draws masks from `rng`, micro-batch by micro-batch). */
-  prepare(microBatches: ObjectiveBatch[], rng?: Rng): PreparedStep {
+  prepare(microBatches: StepBatch[], rng?: Rng): PreparedStep {
     if (microBatches.length !== this.options.microBatches)
       throw new Error(
         `step: expected ${this.options.microBatches} micro-batches, got ${microBatches.length}`,
       );
-    return {
-      microBatches: microBatches.map((mb) => ({ ...this.batchFeeds(mb), ...this.dropoutFeeds(rng) })),
-    };
+    const feeds = microBatches.map((mb) => ({ ...this.batchFeeds(mb), ...this.dropoutFeeds(rng) }));
+    // packed documents can leave targets out of the loss, so micro-batches are weighted by their loss tokens
+    const weights = this.options.documentMasking
+      ? microBatches.map((mb) => mb.lossWeights!.reduce((a, b) => a + b, 0))
+      : undefined;
+    return { microBatches: feeds, weights };
   }
 
   private result(out: Record<string, OrtTensor>, loss: number, names: string[]): StepResult {
@@ -265,8 +283,12 @@ export class StepRunner {
       const out = await this.main.session.run({ ...state.tensors, ...prepared.microBatches[0], ...scalars });
       return this.result(out, Number(out[IO.loss].data[0]), Object.keys(state.tensors));
     }
-    const { loss, grads } = await averageGradients(this.main.graph.specs, prepared.microBatches, (feeds) =>
-      this.main.session.run({ ...state.tensors, ...feeds }),
+    const { loss, grads } = await averageGradients(
+      this.main.graph.specs,
+      prepared.microBatches,
+      (feeds) => this.main.session.run({ ...state.tensors, ...feeds }),
+      [],
+      prepared.weights,
     );
     const out = await this.apply.run({ ...state.tensors, ...grads, ...scalars });
     return this.result(out, loss, Object.keys(state.tensors));
@@ -321,7 +343,7 @@ export class StepRunner {
    * shapes, so a batch smaller than the training one (the end of a validation split) gets its own graph, built
    * once: evaluation never pads or repeats sequences.
    */
-  async evalLoss(state: TrainState, batch: ObjectiveBatch, rows = this.options.batchSize): Promise<number> {
+  async evalLoss(state: TrainState, batch: StepBatch, rows = this.options.batchSize): Promise<number> {
     let evaluator = this.evaluators.get(rows);
     if (!evaluator) {
       const graph = buildEvalGraph({ ...this.options, batchSize: rows }).graph;
