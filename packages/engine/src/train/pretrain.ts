@@ -13,6 +13,7 @@ import { unigramBaselineLoss } from "../eval/language.js";
 import { exportInferenceModel } from "../generate/export.js";
 import { readShard } from "../io/shards.js";
 import type { JobOptions } from "../jobs/types.js";
+import { hfConfigProblem } from "../hf/config.js";
 import { tokenizerMaskId } from "../hf/tokenizer.js";
 import { blockCausalMask } from "../posttrain/packing.js";
 import { initParameters } from "../models/parameters.js";
@@ -39,6 +40,12 @@ export async function pretrainTask(
   log: NonNullable<JobOptions["onLog"]>,
 ): Promise<TrainTask<TrainState>> {
   const model = cfg.model;
+  // every checkpoint is a Hugging Face model folder: refuse now what the first save would fail on
+  const hfProblem = hfConfigProblem(model);
+  if (hfProblem)
+    throw new Error(
+      `pretrain config: model.${hfProblem}; checkpoints are Hugging Face model folders, so change that switch (or the preset)`,
+    );
   if (cfg.stepsPerRun > 1 && cfg.microBatches > 1)
     throw new Error("pretrain config: stepsPerRun > 1 needs microBatches 1");
   if (cfg.batchSize % cfg.microBatches !== 0)

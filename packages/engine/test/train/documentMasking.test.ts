@@ -264,7 +264,7 @@ describe("runJob pretrain with documentMasking", () => {
             width: 16,
             layers: 1,
             heads: 2,
-            attention: "bidirectional",
+            preset: "bert-style",
           },
         }),
         { workDir: tempDir("engine-docmask-mlm") },

@@ -220,6 +220,14 @@ describe("runJob pretrain", () => {
       runJob("pretrain", tiny({ model: { width: 30, heads: 4 } }), { workDir: tempDir("b") }),
     ).rejects.toThrow("pretrain config: invalid config: model.heads: 4 heads do not divide the width 30");
     await expect(runJob("pretrain", { steps: 3 }, { workDir: tempDir("b") })).rejects.toThrow(/data: /);
+    // a model Hugging Face cannot represent is refused before any work, not at the first checkpoint save
+    const workDir = tempDir("b");
+    await expect(
+      runJob("pretrain", tiny({ model: { ...tiny().model, norm: "rmsnorm" } }), { workDir }),
+    ).rejects.toThrow(
+      'pretrain config: model.norm "rmsnorm" is not representable as a Hugging Face gpt2 model (GPT-2 uses layernorm)',
+    );
+    expect(existsSync(join(workDir, "metrics.jsonl"))).toBe(false);
   });
 
   it("pretrains a bidirectional encoder with the masked-LM objective", async () => {
