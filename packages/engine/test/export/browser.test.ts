@@ -96,7 +96,7 @@ describe("transformers.js export in Chromium", () => {
     expected = await engineGreedy(dir, tokenizer, PROMPT, NEW_TOKENS);
     decoded = tokenizer.decode(expected.tokens, { skipSpecialTokens: true });
     server = await serve(out);
-  });
+  }, 120_000); // the CLI export and the engine's generation: seconds each on a busy machine
 
   afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
@@ -107,7 +107,7 @@ describe("transformers.js export in Chromium", () => {
       const { port } = server.address() as AddressInfo;
       const query = new URLSearchParams({ prompt: PROMPT, tokens: String(NEW_TOKENS) });
       await page.goto(`http://127.0.0.1:${port}/?${query}`);
-      await page.waitForFunction("window.result !== undefined", null, { timeout: 60_000 });
+      await page.waitForFunction("window.result !== undefined", null, { timeout: 100_000 });
       const result = (await page.evaluate("window.result")) as
         { prompt: number[]; ids: number[]; text: string } | { error: string };
       if ("error" in result) throw new Error(`in the browser: ${result.error}`);
@@ -117,5 +117,5 @@ describe("transformers.js export in Chromium", () => {
     } finally {
       await browser.close();
     }
-  }, 90_000);
+  }, 120_000);
 });

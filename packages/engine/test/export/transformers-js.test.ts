@@ -14,6 +14,7 @@ env.allowRemoteModels = false;
 
 const PROMPT = "the cat sat on the";
 const NEW_TOKENS = 16;
+// loading a pipeline, or training two SFT steps, takes seconds on a busy 2-core machine; 60 s per test
 
 /** Loads an exported folder with transformers.js from local files only. */
 async function loadPipeline(dir: string): Promise<TextGenerationPipeline> {
@@ -53,7 +54,7 @@ describe.each(PRESETS)("transformers.js export: %s", (_name, overrides) => {
     })) as { generated_text: string }[];
     expect(generated.generated_text).toBe(tokenizer.decode(expected.tokens, { skipSpecialTokens: true }));
     await pipe.dispose();
-  });
+  }, 60_000);
 });
 
 describe("transformers.js export: the chat template", () => {
@@ -81,7 +82,7 @@ describe("transformers.js export: the chat template", () => {
     }) as number[];
     expect(ids).toEqual(renderChat(messages, tokenizer, { addGenerationPrompt: true }).ids);
     await pipe.dispose();
-  });
+  }, 60_000);
 });
 
 describe("transformers.js export: a post-training checkpoint", () => {
@@ -120,5 +121,5 @@ describe("transformers.js export: a post-training checkpoint", () => {
     })) as { tolist(): bigint[][] };
     expect(ids.tolist()[0].slice(expected.prompt.length).map(Number)).toEqual(expected.tokens);
     await pipe.dispose();
-  });
+  }, 60_000);
 });

@@ -46,5 +46,5 @@ describe("engine generate --chat", () => {
     expect(cli.stderr).toContain("stop: stop_token");
     expect(cli.status).toBe(0);
     expect(cli.stdout).toBe(replies.map((r) => r.text + "\n").join(""));
-  });
+  }, 60_000); // a CLI process compiles TypeScript and two graphs: seconds on a busy machine
 });
