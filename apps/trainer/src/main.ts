@@ -34,7 +34,9 @@ const tuning = {
 };
 const worker = createTrainingWorker(
   backend,
-  createRunProcessor(prisma, evaluations, log, { cancelPollMs: env.TRAINER_CANCEL_POLL_MS }),
+  createRunProcessor(prisma, { training: queue, evaluations }, log, {
+    cancelPollMs: env.TRAINER_CANCEL_POLL_MS,
+  }),
   tuning,
 );
 const evaluator = createEvaluationWorker(backend, createEvaluationProcessor(prisma, log), tuning);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Processor } from "bullmq";
 import type { PrismaClient, TrainingRun } from "@rlhf/db";
 import { enqueueEvaluation, registerModelVersion } from "@rlhf/db/registry";
-import { readCheckpointInfo, runWorkDir, validateRunInputs } from "@rlhf/db/runs";
+import { advancePipeline, readCheckpointInfo, runWorkDir, validateRunInputs } from "@rlhf/db/runs";
 import {
   DEFAULT_OUTPUT_MODEL_NAME,
   isTerminalStatus,
@@ -16,7 +16,7 @@ import {
   type TrainingJob,
 } from "@rlhf/shared";
 import type { Logger } from "@rlhf/shared/log";
-import type { EvaluationQueue } from "@rlhf/shared/queue";
+import type { EvaluationQueue, TrainingQueue } from "@rlhf/shared/queue";
 import type { TrainTask } from "./child/messages";
 import { runInChild } from "./child/run-in-child";
 import type { TrainResult } from "./handlers";
@@ -82,7 +82,7 @@ function specOf(run: TrainingRun, kind: RunKind) {
  */
 export function createRunProcessor(
   prisma: PrismaClient,
-  evaluations: EvaluationQueue,
+  queues: { training: TrainingQueue; evaluations: EvaluationQueue },
   log: Logger,
   options: RunProcessorOptions,
 ): Processor<TrainingJob> {
@@ -199,7 +199,7 @@ export function createRunProcessor(
         architecture: info.architecture,
         config: run.config,
       });
-      await enqueueEvaluation(prisma, evaluations, version.id);
+      await enqueueEvaluation(prisma, queues.evaluations, version.id);
       await prisma.trainingRun.update({
         where: { id: runId },
         data: {
@@ -215,6 +215,15 @@ export function createRunProcessor(
         `${result.status} at step ${result.step}; registered model version ${version.id}`,
       );
       jobLog.info({ versionId: version.id }, "run succeeded");
+      if (run.pipelineId) {
+        // A stage that cannot start (its inputs fail validation) is reported here; this run stays a success.
+        const next = await advancePipeline(prisma, queues.training, runId).catch(async (error: Error) => {
+          await writeLog("warn", `the pipeline's next stage could not start: ${error.message}`);
+          return [];
+        });
+        for (const stage of next)
+          await writeLog("info", `pipeline: started the ${stage.kind} run ${stage.id}`);
+      }
     } catch (error) {
       clearInterval(cancelPoll);
       const message = error instanceof Error ? error.message : String(error);

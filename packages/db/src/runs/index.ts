@@ -4,3 +4,5 @@ export * from "./checkpoint-info";
 export * from "./snapshot-data";
 export * from "./validate";
 export * from "./lifecycle";
+export * from "./pipeline";
+export * from "./quickstart";
