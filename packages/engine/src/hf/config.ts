@@ -25,7 +25,10 @@ export interface ToHfConfigOptions {
   head?: "lm" | "score";
 }
 
-/** The scalar head of HF's *ForSequenceClassification, the engine's reward-model head (posttrain/model.ts). */
+/**
+ * The scalar head of HF's *ForSequenceClassification, the engine's reward-model and value head; posttrain/model.ts
+ * re-exports it as SCORE_HEAD (that direction only: posttrain/ imports hf/, so the reverse would be a cycle).
+ */
 export const HF_SCORE_HEAD = "score.weight";
 
 export class HfConfigError extends Error {

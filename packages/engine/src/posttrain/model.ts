@@ -11,11 +11,13 @@ import type { ParamSpec } from "../models/parameters.js";
 import { type Params, sequenceAttention, transformerHidden, lmHead } from "../models/transformer.js";
 import { loadTokenizer } from "../tokenizer/hf-json.js";
 import type { Tokenizer } from "../tokenizer/types.js";
+import { HF_SCORE_HEAD as SCORE_HEAD } from "../hf/config.js";
 import { loadModelFolder } from "../hf/folder.js";
 import type { Rng } from "../util/rng.js";
 
 export const INPUT_IDS = "input_ids";
-export const SCORE_HEAD = "score.weight";
+/** The scalar head's tensor name is Hugging Face's (hf/config.ts owns it; hf/ never imports posttrain/). */
+export { SCORE_HEAD };
 /**
  * PPO's value model: a second transformer (tensors prefixed `value_model.`) with a scalar head, initialised from
  * the reward model as TRL does, so value-loss gradients never disturb the policy's own weights.
