@@ -92,8 +92,8 @@ async function readAll(
   let cursor = after;
   try {
     for (;;) {
-      const batch = await own.read(id, cursor, 5000);
-      if (batch.length === 0) throw new Error(`no event on ${id} for 5 s after ${cursor}`);
+      const batch = await own.read(id, cursor, 15_000);
+      if (batch.length === 0) throw new Error(`no event on ${id} for 15 s after ${cursor}`);
       events.push(...batch);
       cursor = batch.at(-1)![0];
       if (isFinalEvent(batch.at(-1)![1]) || until(events)) return events;

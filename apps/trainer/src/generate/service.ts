@@ -67,9 +67,13 @@ export function startGenerateService(
       ...(event.type === "done" && { stopReason: event.reason }),
       ...(event.type === "error" && { error: event.message }),
     };
-    // the row first: a reader that sees the final event finds the row final too
-    await prisma.generation.update({ where: { id }, data });
-    await streams.append(id, event);
+    // the row first, so a reader that sees the final event finds the row final too; the event is appended even
+    // when the row cannot be written, so that no reader waits for an end that never comes
+    try {
+      await prisma.generation.update({ where: { id }, data });
+    } finally {
+      await streams.append(id, event);
+    }
   }
 
   async function generate(job: Job<GenerationJob>): Promise<void> {
