@@ -2,6 +2,7 @@
 
 import ReactMarkdown from "react-markdown";
 import remarkBreaks from "remark-breaks";
+import remarkGfm from "remark-gfm";
 
 interface MarkdownNode {
   type: string;
@@ -21,12 +22,14 @@ function htmlAsText() {
   return visit;
 }
 
-export function Markdown({ text }: { text: string }) {
+/** `documents`: GitHub-flavoured Markdown (tables, task lists), for documents such as model cards. */
+export function Markdown({ text, documents = false }: { text: string; documents?: boolean }) {
+  const plugins = documents ? [htmlAsText, remarkBreaks, remarkGfm] : [htmlAsText, remarkBreaks];
   return (
     <div className="markdown">
       {/* No images: loading a remote one would tell its host every reviewer's IP address. */}
       {/* remark-breaks keeps single newlines (a poem stays in lines), as authors expect from a text box. */}
-      <ReactMarkdown remarkPlugins={[htmlAsText, remarkBreaks]} disallowedElements={["img"]} unwrapDisallowed>
+      <ReactMarkdown remarkPlugins={plugins} disallowedElements={["img"]} unwrapDisallowed>
         {text}
       </ReactMarkdown>
     </div>

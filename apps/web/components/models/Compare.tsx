@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { trpc } from "@/lib/trpc";
-import { formatMetric, metricLabel } from "@/lib/evaluationMetrics";
+import { formatMetric, metricLabel, orderMetrics } from "@/lib/evaluationMetrics";
 
 /** Two versions' metrics side by side (evaluation, then the final training values) and their samples paired. */
 export function Compare({ a, b }: { a: string; b: string }) {
@@ -10,6 +10,15 @@ export function Compare({ a, b }: { a: string; b: string }) {
   if (comparison.isLoading) return <p className="muted">Loading…</p>;
   if (comparison.error) return <p className="error">{comparison.error.message}</p>;
   const data = comparison.data!;
+  // Evaluation metrics in the model page's order, then the training metrics by name.
+  const evaluationOrder = orderMetrics(
+    data.metrics.filter((r) => r.source === "evaluation").map((r) => r.name),
+  );
+  const rows = [...data.metrics].sort(
+    (x, y) =>
+      (x.source === "evaluation" ? evaluationOrder.indexOf(x.name) : evaluationOrder.length) -
+      (y.source === "evaluation" ? evaluationOrder.indexOf(y.name) : evaluationOrder.length),
+  );
   const title = (v: typeof data.a) => (
     <Link href={`/models/${v.model.id}#v${v.version}`}>
       {v.model.name} v{v.version}
@@ -33,7 +42,7 @@ export function Compare({ a, b }: { a: string; b: string }) {
           </tr>
         </thead>
         <tbody>
-          {data.metrics.map((row) => (
+          {rows.map((row) => (
             <tr key={`${row.source}:${row.name}`}>
               <th scope="row">
                 {metricLabel(row.name)}{" "}

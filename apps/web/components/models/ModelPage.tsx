@@ -112,7 +112,7 @@ function Card({ version, isAdmin }: { version: Version; isAdmin: boolean }) {
     );
   return (
     <div>
-      <Markdown text={version.card} />
+      <Markdown text={version.card} documents />
       {isAdmin && (
         <button className="button secondary" onClick={() => setEditing(version.card)}>
           Edit card
