@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as config from "../src/config/index.js";
 import * as engine from "../src/index.js";
 
 describe("@rlhf/engine public API", () => {
@@ -15,7 +16,11 @@ describe("@rlhf/engine public API", () => {
     expect(engine.SftConfigSchema.parse({ baseCheckpoint: "b", data: { train: "t.jsonl" } }).packing).toBe(
       false,
     );
-    expect(Object.keys(engine.JOB_CONFIG_SCHEMAS)).toEqual(["pretrain", "sft", "reward", "dpo", "ppo"]);
+    // one schema per job kind, the same objects in the runtime-free entry point (kinds are added over time)
+    expect(Object.keys(engine.JOB_CONFIG_SCHEMAS)).toEqual([...config.JOB_KINDS]);
+    expect(config.JOB_KINDS).toEqual(expect.arrayContaining(["pretrain", "sft", "reward", "dpo", "ppo"]));
+    for (const kind of config.JOB_KINDS)
+      expect(config.JOB_CONFIG_SCHEMAS[kind], kind).toBe(engine.JOB_CONFIG_SCHEMAS[kind]);
     expect(
       engine.JOB_CONFIG_SCHEMAS.sft.parse({ baseCheckpoint: "b", data: { train: "t" } }).microBatches,
     ).toBe(1);
