@@ -120,12 +120,20 @@ function historyColumns(now: Date): Prisma.Sql {
     coalesce(array_agg(t."expiresAt") FILTER (WHERE ${live(now)}), '{}') AS "liveExpiries"`;
 }
 
-/** Items with tasks that still have room and that this person has not seen: usually few. */
+/**
+ * Items with tasks that still have room and that this person has not seen: usually few. The TaskSlot counters
+ * (kept by a trigger on Task) narrow them to items not yet done by `overlap` people before any task is read, so
+ * the cost follows the work in progress, not the whole Task table.
+ */
 async function itemsInProgress(tx: Tx, kind: TaskKind, userId: string, overlap: number, now: Date) {
   const rows = await tx.$queryRaw<(ItemRow & TaskHistory)[]>`
-    WITH history AS (
+    WITH open_slots AS (
+      SELECT s.target FROM "TaskSlot" s
+      WHERE s.kind = ${kind}::"TaskKind" AND s."assigned" + s."done" + s."skipped" > 0 AND s."done" < ${overlap}
+    ), history AS (
       SELECT t.target, min(t."promptId") AS "promptId", ${historyColumns(now)}
-      FROM "Task" t WHERE t.kind = ${kind}::"TaskKind" GROUP BY t.target
+      FROM "Task" t JOIN open_slots o ON o.target = t.target
+      WHERE t.kind = ${kind}::"TaskKind" GROUP BY t.target
       HAVING count(*) FILTER (WHERE t.status = 'DONE' OR ${live(now)}) < ${overlap}
         AND NOT bool_or(t."userId" = ${userId} AND (t.status <> 'ASSIGNED' OR t."expiresAt" > ${now})))
     SELECT i.*, h.completions, h."seenBy", h."liveUsers", h."liveExpiries"
