@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { trpc } from "@/lib/trpc";
 import { pollWhileActive } from "./live";
+import { QuickStart } from "./runs/QuickStart";
 import { StatusBadge } from "./status-badge";
 
 export function RunList({ isAdmin }: { isAdmin: boolean }) {
@@ -23,6 +24,8 @@ export function RunList({ isAdmin }: { isAdmin: boolean }) {
       {runs.isLoading && <p className="muted">Loading…</p>}
       {runs.error && <p className="error">{runs.error.message}</p>}
       {runs.data?.length === 0 && <p className="muted">No runs yet.</p>}
+      {/* A fresh install: one click trains the whole chain on the bundled examples. */}
+      {isAdmin && runs.data?.length === 0 && <QuickStart />}
       <ul className="runs">
         {runs.data?.map((run) => (
           <li key={run.id} className="card run-row">

@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { People } from "@/components/annotation/People";
+import { QuickStart } from "@/components/runs/QuickStart";
 import { requireUser } from "@/server/auth";
 import { serverCaller } from "@/server/api/serverCaller";
 
@@ -14,6 +15,7 @@ export default async function AdminPage() {
   return (
     <>
       <People />
+      <QuickStart />
       <section className="card">
         <h2>Audit log</h2>
         {audit.length === 0 && <p className="muted">Nothing yet.</p>}

@@ -214,15 +214,34 @@ describe("training.inputOptions", () => {
   });
 });
 
+describe("training.quickStart", () => {
+  it("seeds the example data, freezes a snapshot with every file filled, and starts the pipeline's first run", async () => {
+    const annotator = (await callers.person("ANNOTATOR")).api;
+    expect((await rejection(annotator.training.quickStart())).code).toBe("FORBIDDEN");
+    const { pipelineId, runIds } = await admin.training.quickStart();
+    expect(runIds).toHaveLength(1);
+    const run = await database.prisma.trainingRun.findUniqueOrThrow({
+      where: { id: runIds[0] },
+      include: { snapshot: true },
+    });
+    expect(run).toMatchObject({ kind: "pretrain", status: "QUEUED", pipelineId, pipelineStage: 0 });
+    expect((await queue.getJob(run.id))?.data).toEqual({ runId: run.id, kind: "pretrain" });
+    const files = run.snapshot!.files as { name: string; lines: number }[];
+    for (const name of ["sft.jsonl", "preference.jsonl", "text.jsonl"])
+      expect(files.find((f) => f.name === name)?.lines).toBeGreaterThan(0);
+    expect(run.snapshot!.name).toMatch(/^quick-start /);
+  });
+});
+
 describe("training.list and training.get", () => {
   it("let any signed-in role read runs, but not anonymous callers", async () => {
     const annotator = (await callers.person("ANNOTATOR")).api;
     const runs = await annotator.training.list();
     expect(runs.length).toBeGreaterThan(0);
-    expect(runs.every((run) => run.kind === "sft")).toBe(true);
+    expect(new Set(runs.map((run) => run.kind))).toEqual(new Set(["sft", "pretrain"]));
     const running = await annotator.training.list({ status: "RUNNING" });
     expect(running.map((run) => run.status)).toEqual(["RUNNING", "RUNNING"]);
-    expect(await annotator.training.list({ kind: "pretrain" })).toEqual([]);
+    expect(await annotator.training.list({ kind: "dpo" })).toEqual([]);
     const run = await annotator.training.get({ id: runs[0].id });
     expect(run.createdAt).toBeInstanceOf(Date);
     expect((await rejection(annotator.training.get({ id: "missing" }))).code).toBe("NOT_FOUND");

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { runKindSchema, runSpecSchema, runStatusSchema } from "@rlhf/shared";
 import { runInputOptions } from "../../runs/inputOptions";
 import { runEvents } from "../../runs/live";
+import { quickStart } from "../../runs/quickStart";
 import { cancelRun, resumeRun, startRun } from "../../runs/control";
 import { createTRPCRouter, protectedProcedure, roleProcedure } from "../trpc";
 
@@ -85,4 +86,10 @@ export const trainingRouter = createTRPCRouter({
   cancel: adminProcedure.input(runId).mutation(({ ctx, input }) => cancelRun(ctx, ctx.user.id, input.id)),
 
   resume: adminProcedure.input(runId).mutation(({ ctx, input }) => resumeRun(ctx, ctx.user.id, input.id)),
+
+  /**
+   * The whole chain on the bundled example data in one click: a snapshot, then pretrain, SFT, reward model and
+   * DPO, each a run of its own (later stages start when the one they build on succeeds).
+   */
+  quickStart: adminProcedure.mutation(({ ctx }) => quickStart(ctx, ctx.user)),
 });
