@@ -141,15 +141,20 @@ async function itemsInProgress(tx: Tx, kind: TaskKind, userId: string, overlap: 
   return rows;
 }
 
-/** The oldest items nobody has a task for yet. */
+/**
+ * The oldest items nobody has a task for yet. For answers, rankings and labels, trigger-kept flags and answer
+ * counts match partial indexes (see the untouched_pools migration), so this reads the first few directly however
+ * much work is done; the review queue holds only pending human work and is read as it is.
+ */
 async function untouchedItems(tx: Tx, kind: TaskKind, userId: string) {
-  const target =
-    kind === "LABEL"
-      ? Prisma.sql`'response:' || r.id`
-      : kind === "REVIEW"
-        ? Prisma.sql`review_items.target`
-        : Prisma.sql`'prompt:' || p.id`;
-  const untouched = Prisma.sql`NOT EXISTS (SELECT 1 FROM "Task" t WHERE t.kind = ${kind}::"TaskKind" AND t.target = ${target})`;
+  const untouched =
+    kind === "WRITE_ANSWER"
+      ? Prisma.sql`NOT p."answerTaskStarted"`
+      : kind === "RANK"
+        ? Prisma.sql`NOT p."rankTaskStarted" AND p."visibleAnswers" >= 2`
+        : kind === "LABEL"
+          ? Prisma.sql`NOT r."labelTaskStarted"`
+          : Prisma.sql`NOT EXISTS (SELECT 1 FROM "Task" t WHERE t.kind = 'REVIEW' AND t.target = review_items.target)`;
   const rows = await tx.$queryRaw<ItemRow[]>`
     SELECT * FROM (${itemsQuery(kind, untouched)}) i
     WHERE NOT (${userId} = ANY (array_remove(i."authorIds", NULL)))

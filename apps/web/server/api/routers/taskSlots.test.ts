@@ -143,5 +143,21 @@ describe("TaskSlot counters", () => {
       WHERE assigned + done + skipped > 0 ORDER BY kind, target`;
     expect(counters).toEqual(recount);
     expect(counters.length).toBeGreaterThan(10);
+
+    // The precomputed answer counts and "a task was ever made" flags the untouched-item indexes read.
+    const promptMismatches = await database.prisma.$queryRaw<object[]>`
+      SELECT p.id FROM "Prompt" p WHERE
+        p."visibleAnswers" <> (SELECT count(*) FROM "Response" r
+          WHERE r."promptId" = p.id AND r."hiddenAt" IS NULL AND r."reviewState" <> 'REJECTED')
+        OR p."answerTaskStarted" <> EXISTS (SELECT 1 FROM "Task" t WHERE t.kind = 'WRITE_ANSWER' AND t."promptId" = p.id)
+        OR p."rankTaskStarted" <> EXISTS (SELECT 1 FROM "Task" t WHERE t.kind = 'RANK' AND t."promptId" = p.id)`;
+    const responseMismatches = await database.prisma.$queryRaw<object[]>`
+      SELECT r.id FROM "Response" r
+      WHERE r."labelTaskStarted" <> EXISTS (SELECT 1 FROM "Task" t WHERE t.kind = 'LABEL' AND t."responseId" = r.id)`;
+    expect({ promptMismatches, responseMismatches }).toEqual({
+      promptMismatches: [],
+      responseMismatches: [],
+    });
+    expect(await database.prisma.prompt.count({ where: { visibleAnswers: { gte: 3 } } })).toBeGreaterThan(0);
   });
 });
