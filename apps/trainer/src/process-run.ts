@@ -69,6 +69,7 @@ function specOf(run: TrainingRun, kind: RunKind) {
     kind,
     snapshotId: run.snapshotId,
     backend: run.backend,
+    ...(run.backendOptions !== null && { backendOptions: run.backendOptions }),
     ...(run.baseModelVersionId && { baseModelVersionId: run.baseModelVersionId }),
     ...(run.rewardModelVersionId && { rewardModelVersionId: run.rewardModelVersionId }),
     config: runConfigSchemas[kind].parse(run.config),
@@ -126,7 +127,8 @@ export function createRunProcessor(
           data: loggedMetrics(runId, workDir, resumedFromStep),
           skipDuplicates: true,
         });
-      const inputs = await validateRunInputs(prisma, specOf(run, runKindSchema.parse(kind)));
+      const spec = specOf(run, runKindSchema.parse(kind));
+      const inputs = await validateRunInputs(prisma, spec);
       const task: TrainTask = {
         type: "train",
         kind,
@@ -137,6 +139,8 @@ export function createRunProcessor(
           rewardDir: inputs.rewardModel?.info.dir ?? null,
         },
         workDir,
+        backend: spec.backend,
+        backendOptions: spec.backendOptions,
       };
       let firstStep: number | null = null;
       let lastProgressWrite = 0;

@@ -40,6 +40,7 @@ export async function registerTinyBase(
       config: runConfigSchemas.pretrain.parse(TINY.pretrain),
       inputs: { snapshotDir: snapshot.dir, baseDir: null, rewardDir: null },
       workDir: join(workDir, "tiny-base"),
+      backend: "engine",
     },
     { signal: new AbortController().signal, report: silent },
   );

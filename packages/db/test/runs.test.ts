@@ -178,6 +178,17 @@ describe("validateRunInputs", () => {
       /vocabulary of rm-other v1 \(400\) does not match the policy's \(300\)/,
     );
     await expectRefused(
+      {
+        kind: "ppo",
+        backend: "torch",
+        snapshotId: onlySft,
+        baseModelVersionId: good,
+        rewardModelVersionId: otherVocab,
+      },
+      "backend",
+      /the torch backend does not train PPO/,
+    );
+    await expectRefused(
       { kind: "sft", snapshotId: "nope", baseModelVersionId: good },
       "snapshotId",
       /no snapshot nope/,

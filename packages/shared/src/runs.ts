@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { JOB_CONFIG_SCHEMAS, ModelConfigInputSchema, TokenizerTrainConfigSchema } from "@rlhf/engine/config";
+import { TorchBackendOptionsSchema } from "./torch-backend";
 
 /** Kinds of TrainingRun the trainer can execute; each has one handler in apps/trainer/src/handlers/<kind>.ts. */
 export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ppo"] as const;
@@ -12,8 +13,11 @@ export type RunStatus = z.infer<typeof runStatusSchema>;
 export const isTerminalStatus = (status: RunStatus) =>
   status === "SUCCEEDED" || status === "FAILED" || status === "CANCELLED";
 
-/** Who executes a run: the TypeScript engine, or (later) the PyTorch + TRL backend. */
-export const RUN_BACKENDS = ["engine"] as const;
+/**
+ * Who executes a run: the TypeScript engine, or the PyTorch + TRL backend (torchrun; TORCH_JOB_KINDS only), which
+ * reads and writes the same files, so the registry does not care which trained a model.
+ */
+export const RUN_BACKENDS = ["engine", "torch"] as const;
 export const runBackendSchema = z.enum(RUN_BACKENDS);
 export type RunBackend = z.infer<typeof runBackendSchema>;
 
@@ -84,6 +88,8 @@ const specFields = {
   /** The frozen DatasetSnapshot the run trains on. */
   snapshotId: idSchema,
   backend: runBackendSchema.default("engine"),
+  /** The torch backend's processes, precision and strategy (ignored by the engine). */
+  backendOptions: TorchBackendOptionsSchema.optional(),
   /** The registry model the output joins as a new version; default DEFAULT_OUTPUT_MODEL_NAME[kind]. */
   outputModelName: modelNameSchema.optional(),
 };

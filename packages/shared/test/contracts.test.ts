@@ -37,6 +37,24 @@ describe("run contracts", () => {
     expect(noRewardModel.error?.issues[0].path).toEqual(["rewardModelVersionId"]);
   });
 
+  it("takes the torch backend with its options, defaults filled", () => {
+    const spec = runSpecSchema.parse({
+      kind: "sft",
+      snapshotId: "s1",
+      baseModelVersionId: "v1",
+      backend: "torch",
+      backendOptions: { processes: 2 },
+    });
+    expect(spec).toMatchObject({
+      backend: "torch",
+      backendOptions: { processes: 2, precision: "fp32", strategy: "ddp" },
+    });
+    expect(
+      runSpecSchema.safeParse({ kind: "sft", snapshotId: "s", baseModelVersionId: "v", backend: "jax" }).error
+        ?.issues[0].path,
+    ).toEqual(["backend"]);
+  });
+
   it("stores a pretraining config that parses again unchanged (the model stays in its input form)", () => {
     const once = runConfigSchemas.pretrain.parse({ model: { width: 32, heads: 2 }, steps: 5 });
     expect(runConfigSchemas.pretrain.parse(once)).toEqual(once);

@@ -1,4 +1,4 @@
-import type { RunConfig, RunKind } from "@rlhf/shared";
+import type { RunBackend, RunConfig, RunKind, TorchBackendOptionsInput } from "@rlhf/shared";
 
 /** The files a training run reads, resolved from its ids by the trainer (packages/db/src/runs). */
 export interface RunInputFiles {
@@ -15,6 +15,9 @@ export interface TrainTask {
   config: RunConfig<RunKind>;
   inputs: RunInputFiles;
   workDir: string;
+  backend: RunBackend;
+  /** The torch backend's options (processes, precision, strategy). */
+  backendOptions?: TorchBackendOptionsInput;
 }
 
 export interface EvaluateTask {

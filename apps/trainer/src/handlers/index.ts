@@ -1,5 +1,6 @@
 import { runJob, type JobKind, type JobResult } from "@rlhf/engine";
-import type { RunKind } from "@rlhf/shared";
+import type { RunKind, TorchJobKind } from "@rlhf/shared";
+import { runTorchJob } from "../backends/torch";
 import type { TrainTask } from "../child/messages";
 import { exportForBrowsers } from "./export";
 import { dpoHandler } from "./dpo";
@@ -24,8 +25,9 @@ export interface TrainResult extends JobResult {
 }
 
 /**
- * Runs a training task: the kind's handler builds the engine job's config, the engine trains in task.workDir
- * (resuming from its last checkpoint on a retry), and a finished model is exported for transformers.js.
+ * Runs a training task: the kind's handler builds the job's config, the engine (or the torch backend, which reads
+ * the same config) trains in task.workDir (resuming from its last checkpoint on a retry), and a finished model is
+ * exported for transformers.js.
  */
 export async function runTraining(
   task: TrainTask,
@@ -34,13 +36,18 @@ export async function runTraining(
   const { report } = context;
   const handler = HANDLERS[task.kind] as RunHandler<RunKind>;
   const config = await handler.engineConfig(task.config, task.inputs, task.workDir, report);
-  const result = await runJob(task.kind, config, {
+  const options = {
     workDir: task.workDir,
     signal: context.signal,
     onProgress: report.progress,
     onMetrics: report.metrics,
-    onLog: (message, level) => report.log(message, level),
-  });
+    onLog: (message: string, level: "info" | "warn" | "error") => report.log(message, level),
+  };
+  // validateRunInputs refused the torch backend for kinds it does not train.
+  const result =
+    task.backend === "torch"
+      ? await runTorchJob(task.kind as TorchJobKind, config, { ...options, torch: task.backendOptions })
+      : await runJob(task.kind, config, options);
   // A reward model scores answers; it has no text to generate in a browser.
   const exportDir =
     result.status === "cancelled" || task.kind === "reward"

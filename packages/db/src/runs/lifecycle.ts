@@ -21,6 +21,7 @@ export async function createRun(
         kind: spec.kind,
         config: spec.config,
         backend: spec.backend,
+        backendOptions: spec.backendOptions,
         snapshotId: spec.snapshotId,
         baseModelVersionId: "baseModelVersionId" in spec ? spec.baseModelVersionId : null,
         rewardModelVersionId: "rewardModelVersionId" in spec ? spec.rewardModelVersionId : null,

@@ -1,7 +1,7 @@
 // The checks a run's inputs must pass before the run is written: the web router calls validateRunInputs and
 // writes nothing when it throws. Each error names the field and what is wrong, in words an admin can act on.
 import { existsSync } from "node:fs";
-import { RUN_INPUTS, type ModelKind, type RunKind, type RunSpec } from "@rlhf/shared";
+import { RUN_INPUTS, TORCH_JOB_KINDS, type ModelKind, type RunKind, type RunSpec } from "@rlhf/shared";
 import type { PrismaClient } from "../index";
 import { readCheckpointInfo, type CheckpointInfo } from "./checkpoint-info";
 import { readSnapshotManifest, RUN_DATA, runDataLines } from "./snapshot-data";
@@ -97,6 +97,11 @@ function checkBaseModel(kind: RunKind, base: ResolvedModel, maxLength: number | 
  * vocabulary, and a PPO reward model is a reward model over the same vocabulary. Throws RunInputError.
  */
 export async function validateRunInputs(prisma: PrismaClient, spec: RunSpec): Promise<ResolvedRunInputs> {
+  if (spec.backend === "torch" && !(TORCH_JOB_KINDS as readonly string[]).includes(spec.kind))
+    throw new RunInputError(
+      "backend",
+      `the torch backend does not train ${KIND_LABEL[spec.kind]} (it trains ${TORCH_JOB_KINDS.join(", ")}); use the engine`,
+    );
   const snapshot = await prisma.datasetSnapshot.findUnique({ where: { id: spec.snapshotId } });
   if (!snapshot) throw new RunInputError("snapshotId", `no snapshot ${spec.snapshotId}`);
   if (!existsSync(snapshot.artifactPath))
