@@ -18,7 +18,7 @@ import {
 import type { Logger } from "@rlhf/shared/log";
 import type { EvaluationQueue, TrainingQueue } from "@rlhf/shared/queue";
 import type { TrainTask } from "./child/messages";
-import { runInChild } from "./child/run-in-child";
+import { ChildCrashedError, runInChild } from "./child/run-in-child";
 import type { TrainResult } from "./handlers";
 
 export interface RunProcessorOptions {
@@ -35,6 +35,9 @@ function lastCheckpointStep(workDir: string): number {
     .map(Number);
   return Math.max(0, ...steps);
 }
+
+/** How often one attempt starts its run child again after the child was killed. */
+const MAX_CHILD_RESTARTS = 2;
 
 /** Minimum time between two progress writes of one run. */
 const PROGRESS_WRITE_MS = 250;
@@ -142,42 +145,66 @@ export function createRunProcessor(
         backend: spec.backend,
         backendOptions: spec.backendOptions,
       };
-      let firstStep: number | null = null;
-      let lastProgressWrite = 0;
-      const child = runInChild<TrainResult>(task, {
-        async onProgress(step, totalSteps) {
-          if (firstStep === null) {
-            firstStep = step;
-            await writeLog("info", `attempt ${attempt}: first step ${step} of ${totalSteps}`);
-          }
-          // At most a few writes a second: a tiny model makes hundreds of steps a second, and the final state
-          // is written with the run's outcome anyway.
-          if (Date.now() - lastProgressWrite < PROGRESS_WRITE_MS) return;
-          lastProgressWrite = Date.now();
-          const progress = step / totalSteps;
-          await job.updateProgress(progress);
-          await prisma.trainingRun.update({ where: { id: runId }, data: { progress, step, totalSteps } });
-        },
-        async onMetrics(step, values) {
-          await prisma.runMetric.createMany({ data: metricRows(runId, step, values), skipDuplicates: true });
-        },
-        async onLog(level, message) {
-          await writeLog(level, message);
-        },
-      });
-      cancelPoll = setInterval(async () => {
-        const row = await prisma.trainingRun.findUnique({
-          where: { id: runId },
-          select: { cancelRequestedAt: true },
+      const runChild = async (): Promise<TrainResult> => {
+        let firstStep: number | null = null;
+        let lastProgressWrite = 0;
+        const child = runInChild<TrainResult>(task, {
+          async onProgress(step, totalSteps) {
+            if (firstStep === null) {
+              firstStep = step;
+              await writeLog("info", `attempt ${attempt}: first step ${step} of ${totalSteps}`);
+            }
+            // At most a few writes a second: a tiny model makes hundreds of steps a second, and the final state
+            // is written with the run's outcome anyway.
+            if (Date.now() - lastProgressWrite < PROGRESS_WRITE_MS) return;
+            lastProgressWrite = Date.now();
+            const progress = step / totalSteps;
+            await job.updateProgress(progress);
+            await prisma.trainingRun.update({ where: { id: runId }, data: { progress, step, totalSteps } });
+          },
+          async onMetrics(step, values) {
+            await prisma.runMetric.createMany({
+              data: metricRows(runId, step, values),
+              skipDuplicates: true,
+            });
+          },
+          async onLog(level, message) {
+            await writeLog(level, message);
+          },
         });
-        if (row?.cancelRequestedAt) {
+        cancelPoll = setInterval(async () => {
+          const row = await prisma.trainingRun.findUnique({
+            where: { id: runId },
+            select: { cancelRequestedAt: true },
+          });
+          if (row?.cancelRequestedAt) {
+            clearInterval(cancelPoll);
+            await writeLog("info", "cancel requested: stopping at the next step boundary");
+            child.cancel();
+          }
+        }, options.cancelPollMs);
+        try {
+          return await child.result;
+        } finally {
           clearInterval(cancelPoll);
-          await writeLog("info", "cancel requested: stopping at the next step boundary");
-          child.cancel();
         }
-      }, options.cancelPollMs);
-      const result = await child.result;
-      clearInterval(cancelPoll);
+      };
+      // A killed child (out of memory, a stray SIGKILL) is started again from the last checkpoint, a few times.
+      let result: TrainResult | undefined;
+      for (let restarts = 0; !result; restarts++) {
+        try {
+          result = await runChild();
+        } catch (error) {
+          if (!(error instanceof ChildCrashedError) || restarts >= MAX_CHILD_RESTARTS) throw error;
+          const from = lastCheckpointStep(workDir);
+          await prisma.runMetric.createMany({
+            data: loggedMetrics(runId, workDir, from),
+            skipDuplicates: true,
+          });
+          await prisma.trainingRun.update({ where: { id: runId }, data: { resumedFromStep: from } });
+          await writeLog("warn", `${error.message}; restarting it from checkpoint-${from}`);
+        }
+      }
 
       if (result.status === "cancelled") {
         await prisma.trainingRun.update({

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,5 +125,44 @@ describe("cancel and crash recovery", { timeout: 180_000 }, () => {
     expect(first).toBe(done.resumedFromStep! + 1);
     await expectOneLossPerStep(run.id);
     expect(await database.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
+  });
+
+  it("starts a SIGKILLed run child again from its last checkpoint, within the same attempt", async () => {
+    const trainer = trainers[trainers.length - 1];
+    // The earlier runs' evaluations run in children of the trainer too: the run child must be the only one.
+    await waitFor(
+      async () =>
+        (await database.prisma.modelEvaluation.count({
+          where: { status: { in: ["PENDING", "RUNNING"] } },
+        })) === 0,
+      () => `evaluations never finished:\n${trainer.output().slice(-3000)}`,
+      120_000,
+    );
+    const run = await startLongRun();
+    const workDir = join(artifacts, "runs", run.id);
+    await waitFor(
+      () => existsSync(workDir) && checkpointSteps(workDir).some((step) => step >= 20),
+      () => `run never wrote checkpoint-20:\n${trainer.output().slice(-3000)}`,
+      60_000,
+    );
+    const trainerPid = trainer.child.pid!;
+    const children = readFileSync(`/proc/${trainerPid}/task/${trainerPid}/children`, "utf8")
+      .trim()
+      .split(/\s+/);
+    const runChild = children.filter((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("child/entry.ts"),
+    );
+    expect(runChild).toHaveLength(1);
+    expect((await row(run.id)).status).toBe("RUNNING");
+    process.kill(Number(runChild[0]), "SIGKILL");
+    await waitForStatus(run.id, "SUCCEEDED", () => trainer);
+    const done = await row(run.id);
+    expect(done.attempts).toBe(1);
+    expect(done.resumedFromStep).toBeGreaterThanOrEqual(20);
+    const restart = await database.prisma.runLog.findFirstOrThrow({
+      where: { runId: run.id, level: "warn", message: { contains: "restarting it from checkpoint" } },
+    });
+    expect(restart.message).toMatch(/signal SIGKILL/);
+    await expectOneLossPerStep(run.id);
   });
 });

@@ -6,6 +6,14 @@ const ENTRY = new URL("./entry.ts", import.meta.url);
 // whatever the parent was started with.
 const TSX_LOADER = "tsx";
 
+/** The child died without reporting a result (killed, out of memory): its task can be started again. */
+export class ChildCrashedError extends Error {
+  constructor(code: number | null, signal: NodeJS.Signals | null) {
+    super(`the run child exited without a result (code ${code}, signal ${signal})`);
+    this.name = "ChildCrashedError";
+  }
+}
+
 export interface ChildReports {
   onProgress?(step: number, totalSteps: number): Promise<void>;
   onMetrics?(step: number, values: Record<string, number>): Promise<void>;
@@ -53,7 +61,7 @@ export function runInChild<R>(task: ChildTask, reports: ChildReports): ChildRun<
       applied.then(() => {
         if (outcome?.type === "done") resolve(outcome.result as R);
         else if (outcome?.type === "error") reject(new Error(outcome.message));
-        else reject(new Error(`run child exited without a result (code ${code}, signal ${signal})`));
+        else reject(new ChildCrashedError(code, signal));
       }, reject);
     });
   });
