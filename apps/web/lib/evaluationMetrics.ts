@@ -1,4 +1,4 @@
-import { EVALUATION_METRICS as M } from "@rlhf/shared";
+import { EVALUATION_METRICS as M, type ModelKind } from "@rlhf/shared";
 
 type Format = "number" | "percent" | "tokens";
 
@@ -39,4 +39,16 @@ export function formatMetric(name: string, value: number | null | undefined): st
 export function orderMetrics(names: string[]): string[] {
   const known = EVALUATION_LABELS.map((entry) => entry.name).filter((name) => names.includes(name));
   return [...known, ...names.filter((name) => !LABELS.has(name)).sort()];
+}
+
+/** The few metrics a list shows for a model of each kind, where its evaluation has them. */
+const HEADLINES: Record<ModelKind, string[]> = {
+  BASE: [M.validationPerplexity, M.evalSetPerplexity],
+  SFT: [M.winRate, M.lengthControlledWinRate, M.validationPerplexity],
+  REWARD: [M.rewardAccuracy, M.rewardPairs],
+  POLICY: [M.winRate, M.lengthControlledWinRate, M.klToParent],
+};
+
+export function headlineMetrics(kind: ModelKind, metrics: Record<string, number>): string[] {
+  return HEADLINES[kind].filter((name) => metrics[name] !== undefined);
 }

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { MODEL_KINDS, type ModelKind } from "@rlhf/shared";
 import { trpc } from "@/lib/trpc";
-import { formatMetric, metricLabel, orderMetrics } from "@/lib/evaluationMetrics";
+import { formatMetric, headlineMetrics, metricLabel } from "@/lib/evaluationMetrics";
 import { errorText } from "../annotation/errorText";
 
 function ImportForm() {
@@ -102,7 +102,7 @@ export function ModelList({ isAdmin }: { isAdmin: boolean }) {
       <ul className="runs">
         {models.data?.map((model) => {
           const evaluation = model.latest?.evaluation;
-          const shown = evaluation ? orderMetrics(Object.keys(evaluation.metrics)).slice(0, 3) : [];
+          const shown = evaluation ? headlineMetrics(model.kind, evaluation.metrics) : [];
           return (
             <li key={model.id} className="card run-row" data-testid="model-row">
               <Link href={`/models/${model.id}`} className="run-link">
