@@ -235,13 +235,12 @@ describe("model answers for ranking tasks", () => {
       requestedById: admin.id,
     });
     const job = (await queue.getJob(jobId))!;
-    const result = await job.waitUntilFinished(
-      new QueueEvents(GENERATE_QUEUE, {
-        connection: redisConnection(backend),
-        prefix: backend.prefix,
-      }),
-      30_000,
-    );
+    const eventsConnection = redisConnection(backend);
+    const events = new QueueEvents(GENERATE_QUEUE, { connection: eventsConnection, prefix: backend.prefix });
+    const result = await job.waitUntilFinished(events, 30_000).finally(async () => {
+      await events.close();
+      eventsConnection.disconnect();
+    });
     expect(result).toEqual({ created: 2, empty: 0 });
     const responses = await database.prisma.response.findMany({
       where: { promptId: { in: prompts.map((p) => p.id) } },

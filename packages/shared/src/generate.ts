@@ -4,7 +4,7 @@
 // that reconnects continues after the last entry id it saw. Stopping is a key (seen by a job that has not
 // started yet) plus a pub/sub message (seen by the worker running it).
 import { Queue, Worker, type Processor } from "bullmq";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
 
 export const GENERATE_QUEUE = "generate";
@@ -71,9 +71,23 @@ export function generateBackendFromEnv(env: NodeJS.ProcessEnv = process.env): Ge
   return { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX || undefined };
 }
 
-/** A connection for workers and blocking reads (BullMQ requires maxRetriesPerRequest: null). */
+/** Connection options from the URL: BullMQ closes connections it made from options, not ones handed to it. */
+function redisOptions(backend: GenerateBackend): RedisOptions {
+  const parsed = new URL(backend.url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    // workers and blocking reads wait Redis out (BullMQ requires null here)
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** A connection of the caller's own (stream appends, stop requests, blocking reads); disconnect it when done. */
 export function redisConnection(backend: GenerateBackend): Redis {
-  return new Redis(backend.url, { maxRetriesPerRequest: null });
+  return new Redis(redisOptions(backend));
 }
 
 export type GenerateQueue = Queue<GenerateJob>;
@@ -81,7 +95,7 @@ export type GenerateWorker = Worker<GenerateJob>;
 
 export function createGenerateQueue(backend: GenerateBackend): GenerateQueue {
   return new Queue<GenerateJob>(GENERATE_QUEUE, {
-    connection: redisConnection(backend),
+    connection: redisOptions(backend),
     prefix: backend.prefix,
   });
 }
@@ -93,7 +107,7 @@ export function createGenerateWorker(
   concurrency: number,
 ): GenerateWorker {
   return new Worker<GenerateJob>(GENERATE_QUEUE, processor, {
-    connection: redisConnection(backend),
+    connection: redisOptions(backend),
     prefix: backend.prefix,
     concurrency,
     // A generation is interactive: one that outlives a crashed worker is failed, not replayed minutes later.
