@@ -14,6 +14,7 @@ import {
   createTrainingWorker,
   queueBackendFromEnv,
 } from "@rlhf/shared/queue";
+import { torchBackendUnavailable } from "./backends/torch";
 import { trainerEnv } from "./env";
 import { boundPort, startHealthServer } from "./health";
 import { startGenerateFromEnv } from "./generate";
@@ -69,6 +70,8 @@ await Promise.all([worker.waitUntilReady(), evaluator.waitUntilReady()]);
 const generation = startGenerateFromEnv(prisma, log);
 await generation?.ready();
 log.info({ queueBackend: backend.kind, healthPort: boundPort(health) }, "trainer ready");
+const torchMissing = torchBackendUnavailable();
+if (torchMissing) log.warn(`torch backend unavailable (${torchMissing}): runs use the engine backend only`);
 
 let stopping = false;
 async function shutdown(signal: string) {

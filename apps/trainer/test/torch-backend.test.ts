@@ -9,7 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadModelFolder, writeShard } from "@rlhf/engine";
 import { beforeAll, describe, expect, it } from "vitest";
-import { TorchBackendError, ensurePythonEnv, runTorchJob } from "../src/backends/torch.js";
+import {
+  TorchBackendError,
+  ensurePythonEnv,
+  runTorchJob,
+  torchBackendUnavailable,
+} from "../src/backends/torch.js";
 
 const RUN_TIMEOUT = 600_000;
 const model = { preset: "gpt2-style", vocabSize: 256, contextLength: 32, width: 32, layers: 2, heads: 4 };
@@ -62,6 +67,9 @@ describe("runTorchJob input checks", () => {
       /no Python environment \(python-env: python3 is not installed.*\); install Python 3.10\+ and run `bash scripts\/python-env.sh`/,
     );
     expect(existsSync(join(dir, "work"))).toBe(false);
+    // What the trainer says once at start-up, without building anything.
+    expect(torchBackendUnavailable(env)).toBe("python3 is not installed");
+    expect(torchBackendUnavailable()).toBeNull();
   });
 });
 

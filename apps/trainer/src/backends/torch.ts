@@ -8,7 +8,7 @@
  * the last one is the result. Cancelling sends SIGTERM to the group: torchrun forwards it to the workers, which write a
  * checkpoint at the next step boundary and report `cancelled`. The same workDir again resumes.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
@@ -51,6 +51,16 @@ function maxProcesses(options: TorchJobOptions): number {
 }
 
 /** The interpreter of the pinned environment, created on first use (about a minute from the local wheels). */
+/**
+ * Whether the torch backend can run here, checked once at start-up without building the environment (that takes a
+ * minute and happens on the first torch run): null when python3 answers, else the reason.
+ */
+export function torchBackendUnavailable(env: NodeJS.ProcessEnv = process.env): string | null {
+  const probe = spawnSync("python3", ["--version"], { env, encoding: "utf8" });
+  if (probe.error || probe.status !== 0) return "python3 is not installed";
+  return null;
+}
+
 export function ensurePythonEnv(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((done, fail) => {
     const child = spawn("bash", [join(REPO, "scripts", "python-env.sh")], {
