@@ -18,7 +18,7 @@ afterAll(() => browser?.close());
 
 const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 /** Demonstrations (imported answers without a model name are SFT lines). */
-const DEMONSTRATIONS = Array.from({ length: 40 }, (_, i) => {
+const DEMONSTRATIONS = Array.from({ length: 16 }, (_, i) => {
   const [a, b] = [i % 10, Math.floor(i / 10)];
   return JSON.stringify({
     prompt: `E2E training: what is ${WORDS[a]} plus ${WORDS[b]}?`,
@@ -65,7 +65,7 @@ describe("training from the platform in a real browser", () => {
 
     await admin.goto(`${webUrl}/datasets`);
     await importLines(admin, null, /Prompts: \d+ new/);
-    await importLines(admin, DEMONSTRATIONS, /Prompts: 40 new/);
+    await importLines(admin, DEMONSTRATIONS, /Prompts: 16 new/);
     await admin.getByLabel("Name").fill("e2e training");
     await admin.getByRole("button", { name: "Make snapshot" }).click();
     await admin.getByTestId("snapshot").filter({ hasText: "e2e training" }).waitFor();
