@@ -230,6 +230,8 @@ async function buildWebIfStale(
     WEB_DIR,
     join(ROOT, "packages/shared/src"),
     join(ROOT, "packages/db/src"),
+    // The new-run form bundles the engine's run config schemas.
+    join(ROOT, "packages/engine/src/config"),
     join(ROOT, "prisma"),
   ];
   if (mode === "auto" && existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(sources)) return;
