@@ -3,8 +3,7 @@
  * (objectives/dpo.ts). The reference is the starting checkpoint; its log-probs are computed once, stored in the
  * run folder (reference-logps.ts) and fed as inputs, so only the policy is in memory during training.
  */
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { DpoConfig } from "../config/dpo.js";
 import type { JobOptions } from "../jobs/types.js";
 import type { Value } from "../graph/graph.js";
@@ -23,13 +22,7 @@ import { type TokenizedConversation, conversationBatch } from "./packing.js";
 import type { TrainTask } from "../train/harness.js";
 import type { BuildLoss } from "../train/step.js";
 import type { Feeds } from "./policy-step.js";
-import {
-  REFERENCE_LOGPS_FILE,
-  computeSequenceLogps,
-  readReferenceLogps,
-  sequencesHash,
-  writeReferenceLogps,
-} from "./reference-logps.js";
+import { cachedReferenceLogps } from "./reference-logps.js";
 import { examplesTask, microBatchRows } from "./task.js";
 import { dropLongExamples, promptResponse } from "./sequences.js";
 import { SFT_TARGETS, SFT_WEIGHTS, sftFeeds } from "./sft.js";
@@ -137,34 +130,19 @@ export async function dpoTask(
     return dpoExamplesTask(cfg, input, base, seqLen, free("train"), free("validation"));
   }
   // The reference pass: once, before training; the reference weights are dropped when it returns.
-  mkdirSync(workDir, { recursive: true });
-  const file = join(workDir, REFERENCE_LOGPS_FILE);
-  const sequences = (split: keyof typeof splits) => [
+  const both = (split: keyof typeof splits) => [
     ...splits[split].map((e) => e.chosen),
     ...splits[split].map((e) => e.rejected),
   ];
-  const key = {
-    referenceCheckpoint: resolve(cfg.baseCheckpoint),
-    hash: sequencesHash([...sequences("train"), ...sequences("validation")]),
-  };
-  let logps = readReferenceLogps(file, key, ["train", "validation"]);
-  if (!logps) {
-    logps = {};
-    for (const split of ["train", "validation"] as const) {
-      logps[split] = await computeSequenceLogps(
-        base.model,
-        base.weights,
-        sequences(split),
-        2 * microBatchRows(cfg, "dpo config"),
-        seqLen,
-        cfg.runtime,
-      );
-    }
-    writeReferenceLogps(file, key, logps);
-  }
+  const logps = await cachedReferenceLogps(
+    workDir,
+    { checkpoint: resolve(cfg.baseCheckpoint), model: base.model, weights: base.weights },
+    { train: both("train"), validation: both("validation") },
+    { rows: 2 * microBatchRows(cfg, "dpo config"), seqLen, runtime: cfg.runtime },
+  );
   const withReference = (split: keyof typeof splits): DpoExample[] => {
     const n = splits[split].length;
-    const { sum, tokens } = logps![split];
+    const { sum, tokens } = logps[split];
     const value = (i: number) => (AVERAGED_LOSS_TYPES.includes(cfg.lossType) ? sum[i] / tokens[i] : sum[i]);
     return splits[split].map((e, i) => ({
       ...e,

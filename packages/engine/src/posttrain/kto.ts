@@ -6,8 +6,7 @@
  * sequences are a forward pass on the current weights before each micro-batch, so z0 enters the step graph as an
  * input and is not differentiated.
  */
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { KtoConfig } from "../config/kto.js";
 import type { JobOptions } from "../jobs/types.js";
@@ -19,14 +18,7 @@ import { PromptRecordSchema, readJsonl } from "./data.js";
 import { loadBaseModel, policyLogits } from "./model.js";
 import { type TokenizedConversation, conversationBatch } from "./packing.js";
 import type { Feeds } from "./policy-step.js";
-import {
-  REFERENCE_LOGPS_FILE,
-  SequenceLogpsForward,
-  computeSequenceLogps,
-  readReferenceLogps,
-  sequencesHash,
-  writeReferenceLogps,
-} from "./reference-logps.js";
+import { SequenceLogpsForward, cachedReferenceLogps } from "./reference-logps.js";
 import { dropLongExamples, promptResponse } from "./sequences.js";
 import { SFT_TARGETS, SFT_WEIGHTS, sftFeeds } from "./sft.js";
 import { splitValidation } from "./split.js";
@@ -79,36 +71,22 @@ export async function ktoTask(
     validation: tokenize(records.validation, "validation data"),
   };
 
-  mkdirSync(workDir, { recursive: true });
-  const file = join(workDir, REFERENCE_LOGPS_FILE);
-  const sequences = (split: keyof typeof splits) => [
+  const both = (split: keyof typeof splits) => [
     ...splits[split].map((e) => e.sequence),
     ...splits[split].map((e) => e.mismatched),
   ];
-  const key = {
-    referenceCheckpoint: resolve(cfg.baseCheckpoint),
-    hash: sequencesHash([...sequences("train"), ...sequences("validation")]),
-  };
-  let logps = readReferenceLogps(file, key, ["train", "validation"]);
-  if (!logps) {
-    logps = {};
-    for (const split of ["train", "validation"] as const)
-      logps[split] = await computeSequenceLogps(
-        base.model,
-        base.weights,
-        sequences(split),
-        rows,
-        seqLen,
-        cfg.runtime,
-      );
-    writeReferenceLogps(file, key, logps);
-  }
+  const logps = await cachedReferenceLogps(
+    workDir,
+    { checkpoint: resolve(cfg.baseCheckpoint), model: base.model, weights: base.weights },
+    { train: both("train"), validation: both("validation") },
+    { rows, seqLen, runtime: cfg.runtime },
+  );
   const withReference = (split: keyof typeof splits): KtoExample[] => {
     const n = splits[split].length;
     return splits[split].map((e, i) => ({
       ...e,
-      reference: logps![split].sum[i],
-      referenceMismatched: logps![split].sum[n + i],
+      reference: logps[split].sum[i],
+      referenceMismatched: logps[split].sum[n + i],
     }));
   };
   const policyMismatched = await SequenceLogpsForward.create(base.model, rows, seqLen, cfg.runtime);

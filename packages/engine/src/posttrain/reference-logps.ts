@@ -7,7 +7,8 @@
  * match, and recomputes otherwise.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { ModelConfig } from "../config/model.js";
 import { type TensorMap, readSafetensors, writeSafetensors } from "../io/safetensors.js";
 import { sequenceLogProbs } from "../objectives/dpo.js";
@@ -148,4 +149,37 @@ export function writeReferenceLogps(
     tensors[`${split}.tokens`] = { dtype: "F64", shape: [l.tokens.length], data: l.tokens };
   }
   writeSafetensors(path, tensors, { referenceCheckpoint: key.referenceCheckpoint, hash: key.hash });
+}
+
+/**
+ * The reference model's log-probs of each split's sequences: read from `workDir` when they were computed for this
+ * reference and these sequences, else computed once (the reference weights are dropped when it returns) and stored.
+ */
+export async function cachedReferenceLogps<K extends string>(
+  workDir: string,
+  reference: { checkpoint: string; model: ModelConfig; weights: TensorMap },
+  sequences: Record<K, TokenizedConversation[]>,
+  pass: { rows: number; seqLen: number; runtime?: RuntimeOptions },
+): Promise<Record<K, SequenceLogps>> {
+  mkdirSync(workDir, { recursive: true });
+  const file = join(workDir, REFERENCE_LOGPS_FILE);
+  const splits = Object.keys(sequences) as K[];
+  const key = {
+    referenceCheckpoint: reference.checkpoint,
+    hash: sequencesHash(splits.flatMap((split) => sequences[split])),
+  };
+  const stored = readReferenceLogps(file, key, splits);
+  if (stored) return stored as Record<K, SequenceLogps>;
+  const logps = {} as Record<K, SequenceLogps>;
+  for (const split of splits)
+    logps[split] = await computeSequenceLogps(
+      reference.model,
+      reference.weights,
+      sequences[split],
+      pass.rows,
+      pass.seqLen,
+      pass.runtime,
+    );
+  writeReferenceLogps(file, key, logps);
+  return logps;
 }
