@@ -6,8 +6,8 @@ import { isTerminalStatus } from "@rlhf/shared";
 import { trpc } from "@/lib/trpc";
 import { etaSeconds, formatDuration } from "@/lib/eta";
 import { errorText } from "./annotation/errorText";
-import { MetricChart } from "./metric-chart";
-import { seriesOf, useRunLive } from "./runs/useRunLive";
+import { RunCharts } from "./charts/RunCharts";
+import { useRunLive } from "./runs/useRunLive";
 import { StatusBadge } from "./status-badge";
 
 type VersionRef = { id: string; version: number; model: { id: string; name: string } } | null;
@@ -86,7 +86,6 @@ export function RunDetail({ id, canControl }: { id: string; canControl: boolean 
     live.logs.find((line) => line.attempt === run?.attempts)?.createdAt ??
     (run?.attempts === 1 ? run.startedAt : null);
   const eta = run && status === "RUNNING" ? etaSeconds({ ...run, startedAt: attemptStart, now }) : null;
-  const metricNames = Object.keys(live.metrics).sort();
   return (
     <section className="card">
       <p>
@@ -154,12 +153,7 @@ export function RunDetail({ id, canControl }: { id: string; canControl: boolean 
       </dl>
 
       <h2>Metrics</h2>
-      {metricNames.length === 0 && <p className="muted">No metrics yet.</p>}
-      <div className="charts">
-        {metricNames.map((name) => (
-          <MetricChart key={name} name={name} points={seriesOf(live.metrics[name])} />
-        ))}
-      </div>
+      <RunCharts metrics={live.metrics} />
 
       <h2>Log</h2>
       <pre className="log" role="log" aria-label="run log" tabIndex={0}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { smoothTwema } from "./smoothing";
+import { meanSpacing, smoothTwema } from "./smoothing";
 
 describe("smoothTwema", () => {
   it("matches a hand computation on evenly spaced points, debiased from the first point", () => {
@@ -19,6 +19,15 @@ describe("smoothTwema", () => {
     const smoothed = smoothTwema([0, 1, 2, 6], [1, 2, 3, 4], 0.6561);
     const expected = [1, 2.9 / 1.9, 5.61 / 2.71, 7.680721 / 2.778031];
     smoothed.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 10));
+  });
+
+  it("smooths a sparse series less per point when it shares a denser series' unit", () => {
+    // Points 2 steps apart, unit 1 step: w = 0.5 decays to 0.5² = 0.25 between them.
+    //   sums 1, 0.25 + 3 = 3.25; weights 1, 1.25.
+    expect(smoothTwema([0, 2], [1, 3], 0.25, 1)).toEqual([1, 3.25 / 1.25]);
+    // With its own spacing as the unit the same two points decay by w = 0.5: (0.5 + 3) / 1.5.
+    expect(smoothTwema([0, 2], [1, 3], 0.25)[1]).toBeCloseTo(3.5 / 1.5, 12);
+    expect(meanSpacing([0, 2, 3, 8])).toBe(8 / 3);
   });
 
   it("leaves the series alone at smoothing 0 and for a single point", () => {

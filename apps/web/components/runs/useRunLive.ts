@@ -5,7 +5,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { trpc } from "@/lib/trpc";
 import type { AppRouter } from "@/server/api/root";
 import type { RunEvent } from "@/server/runs/live";
-import type { Point } from "../metric-chart";
+import type { Point } from "../charts/chartData";
 
 type RunState = RunEvent["run"];
 type LogLine = RunEvent["logs"][number];
