@@ -31,8 +31,11 @@ function weightsOf(model: ModelConfig, seed: number) {
   );
 }
 
+/** A shape larger than the default: a model slow enough per token that a person can stop it mid-answer. */
+export type ChatModelShape = Partial<Pick<ModelConfig, "contextLength" | "width" | "layers" | "heads">>;
+
 /** Writes the folder under `dir` and returns its path; `seed` varies the weights (two distinct models). */
-export async function writeChatModel(dir: string, seed = 1): Promise<string> {
+export async function writeChatModel(dir: string, seed = 1, shape: ChatModelShape = {}): Promise<string> {
   const tokenizer = await trainBpe(CORPUS, { vocabSize: 320 });
   const model = ModelConfigSchema.parse({
     vocabSize: tokenizer.vocabSize,
@@ -40,6 +43,7 @@ export async function writeChatModel(dir: string, seed = 1): Promise<string> {
     width: 32,
     layers: 1,
     heads: 2,
+    ...shape,
   });
   const weights = weightsOf(model, seed);
   // The rows of the tokens that end a turn score 0 while the best of the others scores more: greedy decoding
