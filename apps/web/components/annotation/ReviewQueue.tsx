@@ -40,9 +40,12 @@ export function ReviewQueue() {
   if (next.error) return <p className="error">{errorText(next.error)}</p>;
   if (!task)
     return (
-      <p className="notice">
-        The review queue is empty. {decided > 0 && `You reviewed ${decided} this session.`}
-      </p>
+      <>
+        <p className="notice">
+          The review queue is empty. {decided > 0 && `You reviewed ${decided} this session.`}
+        </p>
+        {submitted.view}
+      </>
     );
   return (
     <section className="card" data-review-task={task.id}>
