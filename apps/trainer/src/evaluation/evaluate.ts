@@ -11,6 +11,7 @@ import {
   type EvaluationSample,
 } from "@rlhf/shared";
 import type { EvaluateTask } from "../child/messages";
+import { storableText } from "../generate/model-cache";
 import type { RunReporter } from "../handlers/types";
 import { LanguageModel } from "./language-model";
 import { lengthControlledWinRate, mean, preference } from "./statistics";
@@ -82,7 +83,7 @@ async function samples(model: LanguageModel): Promise<EvaluationSample[]> {
   for (const [i, prompt] of EVAL_PROMPTS.entries()) {
     const seed = EVAL_SEEDS[i % EVAL_SEEDS.length];
     const { text } = await model.reply(asMessages(prompt.prompt), { ...SAMPLING, seed });
-    out.push({ promptId: prompt.id, prompt: prompt.prompt, seed, text });
+    out.push({ promptId: prompt.id, prompt: prompt.prompt, seed, text: storableText(text) });
   }
   return out;
 }
