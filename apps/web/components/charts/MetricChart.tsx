@@ -59,7 +59,8 @@ function Chart({ title, series }: Props) {
             .filter((s) => s.points.length > 0)
             .map((s) => {
               const latest = s.points[s.points.length - 1];
-              return `${s.name} ${formatValue(latest.value)} at step ${latest.step}`;
+              const value = `${formatValue(latest.value)} at step ${latest.step}`;
+              return series.length > 1 ? `${s.name} ${value}` : value;
             })
             .join(" · ")}{" "}
           · {pointCount} points

@@ -37,7 +37,11 @@ export function RunCharts({ metrics }: { metrics: Record<string, ValuesByStep> }
 
   if (charts.length === 0) return <p className="muted">No metrics yet.</p>;
   return (
-    <div className="charts">
+    // Wider than the shared .charts grid (each chart carries its own controls and read-out), one column on phones.
+    <div
+      className="charts"
+      style={{ gridTemplateColumns: "repeat(auto-fill, minmax(min(400px, 100%), 1fr))" }}
+    >
       {charts.map((chart) => (
         <MetricChart key={chart.title} title={chart.title} series={chart.series} />
       ))}
