@@ -1,7 +1,7 @@
 // The annotation flow in a real browser, shared by the e2e test: import, prompt, answer, keyboard ranking with a
 // tie and a spam flag, review, snapshot download. Each person uses a fresh browser context.
 import { readFile } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import { PHONE, signedIn, type Account } from "./session";
 
@@ -29,6 +29,26 @@ async function tabTo(page: Page, selector: string) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
+/**
+ * Skips, with a reason, the tasks that other browser tests' imports put ahead of this flow's own (the training
+ * test's demonstrations, the example file's model answers), until `own` is on the page.
+ */
+async function skipOthers(page: Page, heading: string, own: Locator) {
+  for (let skipped = 0; ; skipped++) {
+    await page.getByRole("heading", { name: heading }).waitFor();
+    if (await own.isVisible()) return;
+    if (skipped === 100) throw new Error(`this flow's own task never came up under "${heading}"`);
+    const before = await page.locator(".conversation").first().textContent();
+    await page.getByText("Skip this task").click();
+    await page.getByLabel("Reason for skipping").fill("kept for another step");
+    await page.getByRole("button", { name: "Skip", exact: true }).click();
+    await page.waitForFunction(
+      (text) => document.querySelector(".conversation")?.textContent !== text,
+      before,
+    );
+  }
+}
+
 export async function annotationFlow(
   browser: Browser,
   base: string,
@@ -52,29 +72,14 @@ export async function annotationFlow(
   // ...answers the answerless prompt, skipping with a reason the one meant for ranking and any prompt other
   // browser tests running at the same time imported...
   await annotator.goto(`${base}/annotate/answer`);
-  const capital = annotator.getByText("E2E: name the capital of France.");
-  for (let skipped = 0; ; skipped++) {
-    await annotator.getByRole("heading", { name: "Answer this prompt" }).waitFor();
-    if (await capital.isVisible()) break;
-    // Prompts imported earlier by other browser tests (the training test's demonstrations) come first.
-    if (skipped === 100) throw new Error("the capital-of-France prompt never came up to answer");
-    const shown = annotator.locator(".conversation").first();
-    const before = await shown.textContent();
-    await annotator.getByText("Skip this task").click();
-    await annotator.getByLabel("Reason for skipping").fill("kept for another step");
-    await annotator.getByRole("button", { name: "Skip", exact: true }).click();
-    await annotator.waitForFunction(
-      (text) => document.querySelector(".conversation")?.textContent !== text,
-      before,
-    );
-  }
+  await skipOthers(annotator, "Answer this prompt", annotator.getByText("E2E: name the capital of France."));
   await annotator.locator('textarea[name="answer"]').fill("**Paris** is the capital of France.");
   await annotator.getByLabel("Preview").locator("strong", { hasText: "Paris" }).waitFor();
   await annotator.getByRole("button", { name: "Submit answer" }).click();
 
   // ...and ranks three answers with only the keyboard: Alpha and Beta tied first, Gamma last and flagged as spam.
   await annotator.goto(`${base}/annotate/rank`);
-  await annotator.getByRole("heading", { name: "Rank the answers" }).waitFor();
+  await skipOthers(annotator, "Rank the answers", annotator.getByText("E2E: which answer is best?"));
   const letterOf = async (text: string) =>
     (await annotator.locator("article.rank-card", { hasText: text }).getAttribute("data-answer"))!;
   const [alpha, beta, gamma] = [
@@ -110,20 +115,21 @@ export async function annotationFlow(
   await expect.poll(() => annotator.locator(card(beta)).getAttribute("aria-label")).toMatch(/rank 1, tied/);
   await tabTo(annotator, 'button[data-action="submit-ranking"]');
   await annotator.keyboard.press("Enter");
-  await annotator.getByText(/Nothing to do here right now/).waitFor();
+  await annotator.getByText(/Ranking saved/).waitFor();
 
-  // The reviewer accepts everything in the queue: the annotator's prompt and answer.
+  // The reviewer accepts everything in the queue: the annotator's prompt and answer, and whatever earlier browser
+  // tests left there.
   const reviewer = await signedIn(browser, base, people.reviewer);
   await reviewer.goto(`${base}/review`);
-  let accepted = 0;
+  const reviewed: string[] = [];
   const empty = reviewer.getByText(/review queue is empty/);
   const item = reviewer.locator("[data-review-task]");
   for (;;) {
     await empty.or(item).waitFor();
     if (await empty.isVisible()) break;
     const taskId = await item.getAttribute("data-review-task");
+    reviewed.push((await item.textContent()) ?? "");
     await reviewer.getByRole("button", { name: "Accept" }).click();
-    accepted++;
     // The next item (or the empty queue) replaces the reviewed one.
     await reviewer.waitForFunction(
       (previous) =>
@@ -131,7 +137,8 @@ export async function annotationFlow(
       taskId,
     );
   }
-  expect(accepted).toBe(2);
+  expect(reviewed.filter((text) => text.includes("E2E: how do rainbows form?"))).toHaveLength(1);
+  expect(reviewed.filter((text) => text.includes("is the capital of France"))).toHaveLength(1);
 
   // The admin freezes a snapshot of accepted data and downloads the preference file.
   await admin.goto(`${base}/datasets`);
@@ -143,10 +150,12 @@ export async function annotationFlow(
     admin.waitForEvent("download"),
     snapshot.getByRole("button", { name: "preference.jsonl" }).click(),
   ]);
+  // Only this flow's pairs: other browser tests (the arena's vote) may have added their own.
   const pairs = (await readFile((await download.path())!, "utf8"))
     .trim()
     .split("\n")
-    .map((line) => JSON.parse(line));
+    .map((line) => JSON.parse(line))
+    .filter((pair) => pair.prompt === "E2E: which answer is best?");
   expect(pairs).toHaveLength(2);
   expect(pairs.every((p) => p.rejected === "Gamma: buy cheap pills!")).toBe(true);
   expect(pairs.map((p) => p.chosen).sort()).toEqual(["Alpha answer.", `Beta answer ${SCRIPT_TEXT}`]);
