@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JOB_CONFIG_SCHEMAS } from "../../src/config/jobs.js";
-import { rankings, samplePrompt } from "../../src/posttrain/synthetic.js";
+import { samplePrompt } from "../../src/posttrain/synthetic.js";
 import { Rng } from "../../src/util/rng.js";
 import {
   expectExactResume,
-  recordJob,
   tempDir,
   tinyBaseCheckpoint,
+  tinyRewardModel,
   weightBytes,
   writeJsonl,
 } from "./helpers.js";
@@ -70,20 +70,7 @@ describe("runJob grpo and rloo", () => {
   it("rloo: k samples with the leave-one-out baseline and a reward model, exact resume", async () => {
     const root = tempDir("rloo-run");
     const base = tinyBaseCheckpoint(root);
-    const rm = await recordJob(
-      "reward",
-      {
-        baseCheckpoint: base,
-        data: {
-          train: writeJsonl(join(root, "rankings.jsonl"), rankings(new Rng(3), 16)),
-          validationFraction: 0,
-        },
-        learningRate: 1e-2,
-        batchSize: 4,
-        maxSteps: 2,
-      },
-      join(root, "rm"),
-    );
+    const rm = await tinyRewardModel(root, base);
     const config = () => ({
       baseCheckpoint: base,
       rewardCheckpoint: rm.result.finalCheckpoint,

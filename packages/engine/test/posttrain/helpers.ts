@@ -12,6 +12,7 @@ import { initParameters, parameterSpecs } from "../../src/models/parameters.js";
 import { byteLevelTokenizer } from "../../src/tokenizer/index.js";
 import { checkpointDir, saveCheckpoint } from "../../src/train/checkpoint.js";
 import { initialTrainerState } from "../../src/train/state.js";
+import { rankings } from "../../src/posttrain/synthetic.js";
 import { Rng } from "../../src/util/rng.js";
 
 export const TINY_MODEL = ModelConfigSchema.parse({
@@ -111,4 +112,22 @@ export async function expectExactResume(
   expect([...first.losses, ...second.losses]).toEqual(full.losses);
   expect(weightBytes(second.result.finalCheckpoint)).toEqual(weightBytes(full.result.finalCheckpoint));
   return full;
+}
+
+/** A reward model trained for two steps on synthetic rankings from `base`: the scorer of the online-RL tests. */
+export function tinyRewardModel(root: string, base: string): Promise<RecordedRun> {
+  return recordJob(
+    "reward",
+    {
+      baseCheckpoint: base,
+      data: {
+        train: writeJsonl(join(root, "rankings.jsonl"), rankings(new Rng(3), 16)),
+        validationFraction: 0,
+      },
+      learningRate: 1e-2,
+      batchSize: 4,
+      maxSteps: 2,
+    },
+    join(root, "rm"),
+  );
 }

@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rankings, samplePrompt } from "../../src/posttrain/synthetic.js";
+import { samplePrompt } from "../../src/posttrain/synthetic.js";
 import { Rng } from "../../src/util/rng.js";
 import {
   expectExactResume,
-  recordJob,
   tempDir,
   tinyBaseCheckpoint,
+  tinyRewardModel,
   weightBytes,
   writeJsonl,
 } from "./helpers.js";
@@ -29,20 +29,7 @@ describe("runJob ppo", () => {
   it("runs rollouts, scores, GAE and PPO updates with the metrics of TRL, and cancels and resumes exactly", async () => {
     const root = tempDir("ppo-run");
     const base = tinyBaseCheckpoint(root);
-    const rm = await recordJob(
-      "reward",
-      {
-        baseCheckpoint: base,
-        data: {
-          train: writeJsonl(join(root, "rankings.jsonl"), rankings(new Rng(3), 16)),
-          validationFraction: 0,
-        },
-        learningRate: 1e-2,
-        batchSize: 4,
-        maxSteps: 2,
-      },
-      join(root, "rm"),
-    );
+    const rm = await tinyRewardModel(root, base);
     const rng = new Rng(9);
     const prompts = writeJsonl(
       join(root, "prompts.jsonl"),
